@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/trucedesk/truce/internal/intake"
+	"github.com/trucedesk/truce/internal/store"
+	"github.com/trucedesk/truce/internal/web"
+)
+
+// config is what serve and demo share. Flags win over TRUCE_* variables,
+// which win over the defaults.
+type config struct {
+	db, addr, data, tokens, logLevel string
+}
+
+func (c *config) flags(fs *flag.FlagSet, defaultData string) {
+	fs.StringVar(&c.data, "data", env("TRUCE_DATA", defaultData), "data `directory` (env TRUCE_DATA)")
+	fs.StringVar(&c.db, "db", env("TRUCE_DB", ""), "database: a SQLite file path, or a postgres:// URL (env TRUCE_DB; default DATA/truce.db)")
+	fs.StringVar(&c.addr, "addr", env("TRUCE_ADDR", "127.0.0.1:8080"), "listen `address` (env TRUCE_ADDR)")
+	fs.StringVar(&c.tokens, "tokens", env("TRUCE_TOKENS", ""), "desk tokens as name=token,name=token (env TRUCE_TOKENS; default: one random token, printed)")
+	fs.StringVar(&c.logLevel, "log-level", env("TRUCE_LOG_LEVEL", "info"), "debug, info, warn or error (env TRUCE_LOG_LEVEL)")
+}
+
+func (c *config) dsn() string {
+	if c.db != "" {
+		return c.db
+	}
+	return filepath.Join(c.data, "truce.db")
+}
+
+// parseTokens reads name=token pairs into token → name.
+func parseTokens(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		name, token, ok := strings.Cut(pair, "=")
+		name, token = strings.TrimSpace(name), strings.TrimSpace(token)
+		if !ok || name == "" || len(token) < 8 {
+			return nil, fmt.Errorf("tokens: %q is not name=token with a token of at least 8 characters", pair)
+		}
+		out[token] = name
+	}
+	return out, nil
+}
+
+func randomToken() string {
+	var b [18]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, "truce-data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, c.logLevel)
+	if err != nil {
+		return err
+	}
+	tokens, err := parseTokens(c.tokens)
+	if err != nil {
+		return err
+	}
+	if len(tokens) == 0 {
+		t := randomToken()
+		tokens[t] = "desk"
+		fmt.Fprintf(stdout, "desk token (set TRUCE_TOKENS to choose your own): %s\n", t)
+	}
+	db, err := store.Open(ctx, c.dsn())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return serve(ctx, c.addr, db, tokens, logger, func(url string) {
+		fmt.Fprintf(stdout, "Truce is serving %s on %s\n", db.Engine(), url)
+	})
+}
+
+// serve runs the desk until ctx is cancelled, then shuts down gracefully:
+// in-flight requests finish, queued submissions commit, and only then does
+// it return.
+func serve(ctx context.Context, addr string, db *store.DB, tokens map[string]string, logger *slog.Logger, ready func(url string)) error {
+	desk := intake.New(db)
+	desk.Logger = logger
+	if db.Engine() == "postgres" {
+		desk.Committers = 4
+	}
+	desk.Start()
+	defer desk.Close()
+
+	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now}
+	handler, err := srv.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	ready("http://" + ln.Addr().String() + "/")
+	logger.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, "truce-data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.dsn())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cur, newest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s schema at version %d (newest %d)\n", db.Engine(), cur, newest)
+	return nil
+}

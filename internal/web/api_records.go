@@ -1,0 +1,149 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/trucedesk/truce/internal/domain"
+)
+
+func (s *Server) handleIncidentCreate(w http.ResponseWriter, r *http.Request) {
+	var in domain.Incident
+	if err := decodeJSON(w, r, maxRequestBytes, &in); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if in.ID != 0 || in.Version != 0 {
+		s.error(w, r, domain.FieldErrorf("id", "a new incident has no id or version"))
+		return
+	}
+	in.CreatedBy = Actor(r.Context())
+	for i := range in.Sources {
+		in.Sources[i].AddedBy = in.CreatedBy
+	}
+	if err := s.Store.CreateIncident(r.Context(), &in); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/incidents/"+strconv.FormatInt(in.ID, 10))
+	writeJSON(w, http.StatusCreated, in)
+}
+
+func (s *Server) handleIncidentView(w http.ResponseWriter, r *http.Request) {
+	id, err := atoi64("id", r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	in, err := s.Store.Incident(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
+}
+
+// incidentFilter reads the filters shared by the incident list and exports.
+func incidentFilter(r *http.Request) (domain.IncidentFilter, error) {
+	q := r.URL.Query()
+	f := domain.IncidentFilter{SubEventType: q.Get("type"), Grade: domain.Grade(q.Get("grade")), Admin1: q.Get("admin1")}
+	if f.SubEventType != "" {
+		if _, ok := domain.EventTypeOf(f.SubEventType); !ok {
+			return f, domain.FieldErrorf("type", "%q is not an ACLED sub-event type", f.SubEventType)
+		}
+	}
+	if !f.Grade.Valid() {
+		return f, domain.FieldErrorf("grade", "unknown grade %q", f.Grade)
+	}
+	if b := q.Get("bbox"); b != "" {
+		parts := strings.Split(b, ",")
+		var v [4]float64
+		var err error
+		for i := 0; err == nil && i < 4 && len(parts) == 4; i++ {
+			v[i], err = strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+		}
+		if len(parts) != 4 || err != nil || v[0] > v[2] || v[1] > v[3] {
+			return f, domain.FieldErrorf("bbox", "want min_lon,min_lat,max_lon,max_lat")
+		}
+		f.BBox = &domain.BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[2], MaxLat: v[3]}
+	}
+	for _, e := range []error{
+		queryID(q.Get("party"), "party", &f.PartyID), queryID(q.Get("after"), "after", &f.AfterID),
+		queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
+		queryInt(q.Get("limit"), "limit", &f.Limit),
+	} {
+		if e != nil {
+			return f, e
+		}
+	}
+	f.Limit = min(f.Limit, 1000)
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	return f, nil
+}
+
+func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
+	f, err := incidentFilter(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ins, err := s.Store.Incidents(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	total, err := s.Store.CountIncidents(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	page := map[string]any{"incidents": nonNil(ins), "total": total}
+	if len(ins) == f.Limit {
+		page["next_after"] = ins[len(ins)-1].ID
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleAgreements(w http.ResponseWriter, r *http.Request) {
+	as, err := s.Store.Agreements(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agreements": nonNil(as)})
+}
+
+func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) {
+	a, err := s.Store.AgreementBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	statuses, err := s.Store.PartyStatuses(r.Context(), a.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agreement": a, "statuses": nonNil(statuses)})
+}
+
+func (s *Server) handleParties(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.Store.Parties(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"parties": nonNil(ps)})
+}
+
+func (s *Server) handleParty(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Store.PartyBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}

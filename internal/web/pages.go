@@ -1,0 +1,168 @@
+package web
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/trucedesk/truce/internal/domain"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"t": func(lang, key string) string { return translate(lang, key) },
+}).ParseFS(templateFS, "templates/*.html"))
+
+func staticHandler() http.HandlerFunc {
+	sub, _ := fs.Sub(staticFS, "static")
+	h := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	}
+}
+
+// page is what every template gets.
+type page struct {
+	Lang, Dir string
+	Title     string
+	Path      string // the current path, for the language switch
+	Data      any
+	Errors    map[string]string // field → message, shown next to the field
+	Form      map[string]string // what the user typed, kept on error
+	Message   string
+	Status    int
+}
+
+func newPage(r *http.Request, title string) *page {
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = r.FormValue("lang")
+	}
+	if lang != "ar" {
+		lang = "en"
+	}
+	dir := "ltr"
+	if lang == "ar" {
+		dir = "rtl"
+	}
+	return &page{Lang: lang, Dir: dir, Title: translate(lang, title), Path: r.URL.Path,
+		Errors: map[string]string{}, Form: map[string]string{}}
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, p); err != nil {
+		s.Logger.Error("render page", "template", name, "err", err)
+	}
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	p := newPage(r, "Error")
+	p.Message, p.Status = msg, status
+	s.render(w, r, status, "error.html", p)
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "home.html", newPage(r, "Ceasefire coordination desk"))
+}
+
+func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "report.html", newPage(r, "Report an incident"))
+}
+
+// handleReportSubmit takes the public form. It validates on the server and,
+// on error, shows the form again with the message beside the field and
+// everything the person typed kept.
+func (s *Server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.error(w, r, domain.Errorf(domain.ETOOLARGE, "the report is too long"))
+			return
+		}
+		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+		return
+	}
+	p := newPage(r, "Report an incident")
+	for _, k := range []string{"name", "contact", "body"} {
+		p.Form[k] = r.PostFormValue(k)
+		if !utf8.ValidString(p.Form[k]) {
+			p.Errors[k] = translate(p.Lang, "err_utf8")
+			p.Form[k] = ""
+		}
+	}
+	if len(p.Errors) == 0 {
+		m := &domain.Message{Channel: domain.ChannelWeb, Language: p.Lang, Body: p.Form["body"],
+			Sender: domain.Sender{Kind: domain.SenderPublic, Name: p.Form["name"], Contact: p.Form["contact"]}}
+		rc, err := s.Desk.Submit(r.Context(), m, clientKey(r))
+		if err == nil {
+			p.Title = translate(p.Lang, "Report received")
+			p.Data = rc.Message
+			s.render(w, r, http.StatusCreated, "received.html", p)
+			return
+		}
+		if domain.ErrorCode(err) != domain.EINVALID && domain.ErrorCode(err) != domain.ETOOLARGE {
+			s.error(w, r, err)
+			return
+		}
+		field := domain.ErrorField(err)
+		switch field {
+		case "sender.name":
+			field = "name"
+		case "sender.contact":
+			field = "contact"
+		case "body":
+		default:
+			field = "body"
+		}
+		p.Errors[field] = fieldMessage(p.Lang, field, err)
+	}
+	s.render(w, r, http.StatusBadRequest, "report.html", p)
+}
+
+func fieldMessage(lang, field string, err error) string {
+	if lang == "ar" {
+		switch {
+		case field == "body" && domain.ErrorCode(err) == domain.ETOOLARGE:
+			return translate(lang, "err_too_long")
+		case field == "body":
+			return translate(lang, "err_body_required")
+		}
+		return translate(lang, "err_invalid")
+	}
+	return domain.ErrorMessage(err)
+}
+
+func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+	p := newPage(r, "Follow a report")
+	n := r.URL.Query().Get("n")
+	p.Form["n"] = n
+	status := http.StatusOK
+	if n != "" {
+		tracking, ok := domain.NormalizeTracking(n)
+		if !ok {
+			p.Errors["n"] = translate(p.Lang, "err_tracking")
+			status = http.StatusBadRequest
+		} else if m, err := s.Store.MessageByTracking(r.Context(), tracking); err == nil {
+			p.Data = m
+		} else if domain.ErrorCode(err) == domain.ENOTFOUND {
+			p.Errors["n"] = translate(p.Lang, "err_tracking_unknown")
+			status = http.StatusNotFound
+		} else {
+			s.error(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "track.html", p)
+}
