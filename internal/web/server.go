@@ -46,7 +46,7 @@ type Server struct {
 
 // Routes returns the route table.
 func (s *Server) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET /healthz", Public, s.handleHealth},
 		{"GET /readyz", Public, s.handleReady},
 
@@ -71,7 +71,7 @@ func (s *Server) Routes() []Route {
 		{"POST /report", Public, s.handleReportSubmit},
 		{"GET /track", Public, s.handleTrack},
 		{"GET /static/", Public, staticHandler()},
-	}
+	}, s.uiRoutes()...)
 }
 
 // Handler builds the HTTP handler, or fails if a route declares no access.
@@ -99,6 +99,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	return s.recoverer(s.logRequests(securityHeaders(mux))), nil
 }
 
+// deskCookie holds a desk token for the desk pages.
+const deskCookie = "truce_desk"
+
 type actorKey struct{}
 
 // Actor returns the name of the desk user making the request.
@@ -110,6 +113,13 @@ func Actor(ctx context.Context) string {
 func (s *Server) requireDesk(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			// The desk pages carry the token in a cookie until users and
+			// sessions arrive; SameSite=Strict keeps other sites from using it.
+			if c, err := r.Cookie(deskCookie); err == nil {
+				token, ok = c.Value, true
+			}
+		}
 		if ok {
 			for t, name := range s.Tokens {
 				if subtle.ConstantTimeCompare([]byte(t), []byte(token)) == 1 {
