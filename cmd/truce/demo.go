@@ -67,7 +67,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("demo: %w", err)
 	}
 	where := c.dsn()
-	if !store.IsPostgres(where) {
+	if store.IsPostgres(where) {
+		where = "PostgreSQL"
+	} else {
 		where, _ = filepath.Abs(where)
 	}
 	fmt.Fprintf(stdout, "Loaded the Syria 2016 scenario into %s in %s:\n%s", where, time.Since(start).Round(time.Millisecond), sum)

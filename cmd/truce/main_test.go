@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/trucedesk/truce/internal/store"
+	"github.com/trucedesk/truce/internal/store/storetest"
+)
+
+// TestMain lets the test binary act as the truce binary: tests start it as a
+// child process with TRUCE_TEST_MAIN set, so they exercise the real program,
+// signals and all, without a separate build step.
+func TestMain(m *testing.M) {
+	if os.Getenv("TRUCE_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child is a running truce process.
+type child struct {
+	cmd *exec.Cmd
+	url string
+	out *bytes.Buffer
+}
+
+// startTruce runs `truce args…` and waits until it serves.
+func startTruce(t *testing.T, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "TRUCE_TEST_MAIN=1", "TRUCE_TOKENS=tester=test-token-123", "TRUCE_LOG_LEVEL=warn")
+	stdout, _ := cmd.StdoutPipe()
+	out := &bytes.Buffer{}
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if i := strings.Index(line, "http://"); i >= 0 {
+				select {
+				case urlc <- strings.Fields(line[i:])[0]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		return &child{cmd: cmd, url: strings.TrimSuffix(u, "/"), out: out}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("truce did not start; stderr:\n%s", out)
+	}
+	return nil
+}
+
+// stream posts unique messages from several goroutines until stop is closed
+// and returns what was acknowledged: tracking number → body.
+func stream(c *child, workers int, stop <-chan struct{}) (map[string]string, *sync.WaitGroup, *sync.Mutex) {
+	acked := map[string]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 10 * time.Second}
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				body := fmt.Sprintf("worker %d report %d: قصف على الحي %d — обстрел %d", w, i, i, w)
+				req, _ := json.Marshal(map[string]any{"body": body, "sender": map[string]string{"kind": "monitor", "name": fmt.Sprintf("w%d", w)}})
+				resp, err := client.Post(c.url+"/api/v1/messages", "application/json", bytes.NewReader(req))
+				if err != nil {
+					continue // the server is gone; nothing was acknowledged
+				}
+				var rc struct{ Tracking string }
+				json.NewDecoder(resp.Body).Decode(&rc)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusCreated && rc.Tracking != "" {
+					mu.Lock()
+					acked[rc.Tracking] = body
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	return acked, &wg, &mu
+}
+
+func waitForAcks(t *testing.T, acked map[string]string, mu *sync.Mutex, n int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		got := len(acked)
+		mu.Unlock()
+		if got >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("fewer than %d acknowledgements", n)
+}
+
+// checkAcked finds every acknowledged message with its exact body.
+func checkAcked(t *testing.T, dsn string, acked map[string]string) {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for tracking, body := range acked {
+		m, err := db.MessageByTracking(context.Background(), tracking)
+		if err != nil {
+			t.Errorf("acknowledged %s lost: %v", tracking, err)
+			continue
+		}
+		if m.Body != body {
+			t.Errorf("%s body = %q, want %q", tracking, m.Body, body)
+		}
+	}
+}
+
+func engines(t *testing.T) map[string]func(t *testing.T) string {
+	return map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return t.TempDir() + "/truce.db" },
+		"postgres": func(t *testing.T) string { return storetest.PostgresURL(t) },
+	}
+}
+
+// TestKillMidStream kills truce with SIGKILL while clients stream messages at
+// it, restarts it, and finds every acknowledged message with its exact body.
+func TestKillMidStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	for name, dsn := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			db := dsn(t)
+			c := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0")
+			stop := make(chan struct{})
+			acked, wg, mu := stream(c, 16, stop)
+			waitForAcks(t, acked, mu, 300)
+			if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			c.cmd.Wait()
+			close(stop)
+			wg.Wait()
+			t.Logf("%d messages acknowledged before SIGKILL", len(acked))
+
+			again := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0")
+			checkAcked(t, db, acked)
+			// And the restarted server answers for them.
+			for tracking := range acked {
+				resp, err := http.Get(again.url + "/api/v1/messages/" + tracking)
+				if err != nil || resp.StatusCode != 200 {
+					t.Fatalf("GET %s after restart: %v %v", tracking, resp.Status, err)
+				}
+				resp.Body.Close()
+				break
+			}
+		})
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM while clients stream: every request that
+// got an answer is either refused or stored, and truce exits cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	db := t.TempDir() + "/truce.db"
+	c := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "info")
+	stop := make(chan struct{})
+	acked, wg, mu := stream(c, 8, stop)
+	waitForAcks(t, acked, mu, 100)
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("truce exited with %v after SIGTERM; stderr:\n%s", err, c.out)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("truce did not exit after SIGTERM")
+	}
+	close(stop)
+	wg.Wait()
+	checkAcked(t, db, acked)
+	if !strings.Contains(c.out.String(), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", c.out)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr bool
+		wantOut string
+	}{
+		{"version", []string{"version"}, false, "truce "},
+		{"help", []string{"help"}, false, "truce demo"},
+		{"unknown", []string{"frobnicate"}, true, ""},
+		{"migrate", []string{"migrate", "--data", dir}, false, "sqlite schema at version 1"},
+		{"migrate again", []string{"migrate", "--data", dir}, false, "version 1 (newest 1)"},
+		{"bad flag", []string{"serve", "--nope"}, true, ""},
+		{"bad tokens", []string{"serve", "--tokens", "x=short", "--data", dir}, true, ""},
+		{"demo load", []string{"demo", "--load-only", "--data", dir + "/demo"}, false, "Loaded the Syria 2016 scenario"},
+		{"demo refuses a used directory", []string{"demo", "--load-only", "--data", dir + "/demo"}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(context.Background(), tt.args, &out, &errb)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v; stderr %s", err, tt.wantErr, errb.String())
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("stdout = %q, want it to contain %q", out.String(), tt.wantOut)
+			}
+		})
+	}
+}
+
+// TestDemoOnPostgres loads the demo scenario into PostgreSQL too.
+func TestDemoOnPostgres(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--load-only", "--db", storetest.PostgresURL(t)}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "parties     19") || strings.Contains(out.String(), "postgres://") {
+		t.Errorf("summary = %s", out.String())
+	}
+}

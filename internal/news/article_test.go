@@ -1,0 +1,99 @@
+package news
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+)
+
+func TestParseTextRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  []byte
+		code string
+	}{
+		{"empty", []byte("  \n\n "), domain.EINVALID},
+		{"binary", []byte("GIF89a\x00\x01\x02 some text"), domain.EINVALID},
+		{"not utf8", []byte(strings.Repeat("\xff\xfe", 100) + "text"), domain.EINVALID},
+		{"only chrome", []byte("Share\n\nAdvertisement\n"), domain.EINVALID},
+		{"huge", make([]byte, MaxInputBytes+1), domain.ETOOLARGE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseText(tt.raw, Meta{})
+			if got := domain.ErrorCode(err); got != tt.code {
+				t.Errorf("ParseText error code = %q (%v), want %q", got, err, tt.code)
+			}
+		})
+	}
+}
+
+func TestParseTextBestEffort(t *testing.T) {
+	raw := []byte("Title line\n\nThe army said it was \xff over. More text follows here.")
+	a, err := ParseText(raw, Meta{})
+	if err != nil {
+		t.Fatalf("ParseText error: %v", err)
+	}
+	if len(a.Warnings) != 1 || !strings.Contains(a.Text, "\uFFFD") {
+		t.Errorf("warnings %v text %q, want one warning and a replacement character", a.Warnings, a.Text)
+	}
+	long := "Headline\n\n" + strings.Repeat("The ceasefire held in the north today. ", MaxTextBytes/38+10)
+	a, err = ParseText([]byte(long), Meta{})
+	if err != nil {
+		t.Fatalf("ParseText(long) error: %v", err)
+	}
+	if len(a.Text) > MaxTextBytes || len(a.Warnings) != 1 || !strings.HasSuffix(a.Text, ".") {
+		t.Errorf("long text: %d bytes, warnings %v, ends %q; want ≤ %d bytes cut at a sentence, one warning",
+			len(a.Text), a.Warnings, a.Text[len(a.Text)-10:], MaxTextBytes)
+	}
+}
+
+func TestParseBatch(t *testing.T) {
+	in := `{"title":"A","text":"The army said the truce held.","date":"2016-02-27","source":"x"}
+not json
+{"title":"B","text":"","date":"2016-02-27"}
+{"title":"C","text":"Kerry said it was fine.","date":"27 Feb"}
+
+{"title":"D","text":"Moscow said strikes stopped.","date":"2/28/2016"}
+`
+	items, err := ParseBatch(strings.NewReader(in))
+	if err != nil {
+		t.Fatalf("ParseBatch error: %v", err)
+	}
+	wantOK := map[int]bool{1: true, 2: false, 3: false, 4: false, 6: true}
+	if len(items) != len(wantOK) {
+		t.Fatalf("ParseBatch returned %d items, want %d: %+v", len(items), len(wantOK), items)
+	}
+	for _, it := range items {
+		if ok := it.Err == nil; ok != wantOK[it.Line] {
+			t.Errorf("line %d: ok = %v (%v), want %v", it.Line, ok, it.Err, wantOK[it.Line])
+		}
+	}
+	if d := items[len(items)-1].Article.Date; !d.Equal(time.Date(2016, 2, 28, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("line 6 date = %s, want 2016-02-28", d)
+	}
+}
+
+func TestParseHTML(t *testing.T) {
+	page := `<html><head><title>Truce holds</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<div class="share">Share</div>
+<article><h1>Truce holds</h1>
+<p>The intensity of Russian airstrikes in Syria has significantly decreased over the past two days, Defense Ministry spokesperson Major General Igor Konashenkov told a media briefing on Wednesday.</p>
+<p>Advertisement</p>
+<p>He added that over two dozen messages have been received over the past two days from armed groups wishing to join the ceasefire.</p>
+</article><footer>We use cookies to improve your browsing. Accept cookies.</footer></body></html>`
+	a, err := ParseHTML([]byte(page), Meta{Date: seedDate})
+	if err != nil {
+		t.Fatalf("ParseHTML error: %v", err)
+	}
+	if strings.Contains(a.Text, "Advertisement") || strings.Contains(a.Text, "cookies") || !strings.Contains(a.Text, "Konashenkov") {
+		t.Errorf("ParseHTML text = %q, want the paragraphs without chrome", a.Text)
+	}
+	res := (&Analyzer{}).Analyze(a)
+	if len(res.Claims) != 2 {
+		t.Errorf("claims from HTML = %d, want 2 (strikes down, messages count)", len(res.Claims))
+	}
+}
