@@ -21,10 +21,18 @@ import (
 
 const token = "test-token-123"
 
-// newServer serves a fresh SQLite store over a real loopback listener.
+// newServer serves a store over a real loopback listener.
 func newServer(tb testing.TB, db *store.DB) *httptest.Server {
+	return newServerBatch(tb, db, 256)
+}
+
+func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server {
 	tb.Helper()
 	desk := intake.New(db)
+	desk.MaxBatch = maxBatch
+	if db.Engine() == "postgres" {
+		desk.Committers = 4
+	}
 	desk.Logger = slog.New(slog.DiscardHandler)
 	desk.Start()
 	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}}
