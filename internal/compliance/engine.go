@@ -1,0 +1,496 @@
+package compliance
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/paulmach/orb"
+	"github.com/trucedesk/truce/internal/control"
+	"github.com/trucedesk/truce/internal/domain"
+)
+
+// Engine judges incidents under one agreement. Build it with New, then set
+// the exported fields if the defaults do not fit; after that it is
+// read-only and safe for concurrent use.
+type Engine struct {
+	// BaseView names whose reading the agreement's own view is, for labels
+	// and sentences; the default is "co-chairs".
+	BaseView string
+	// MaxGeoPrecision is the coarsest location the engine will place in a
+	// control area. The default, domain.GeoNear, accepts a town or a spot
+	// near it; a point that stands for a whole district or governorate
+	// (domain.GeoProvince) says nothing about who held the ground.
+	MaxGeoPrecision domain.GeoPrecision
+
+	a          domain.Agreement
+	loc        *time.Location
+	graceEnd   time.Time
+	acts       map[string]bool
+	scope      map[string]bool
+	parties    map[int64]*domain.Party
+	slugs      map[string]int64
+	tl         *timelines
+	areas      control.Locator
+	startValue string
+	graceValue string
+	endValue   string
+	actFacts   []Fact
+	scopeFacts []Fact
+	timeFacts  [4][]Fact // by time precision
+}
+
+// New builds an engine for agreement a. Statuses of other agreements are
+// ignored; areas may be nil when no map is loaded, and then every question
+// that needs the map is undetermined.
+func New(a *domain.Agreement, parties []*domain.Party, statuses []*domain.PartyStatus, areas control.Locator) (*Engine, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(a.ExclusionAuthority) == "" {
+		return nil, domain.FieldErrorf("exclusion_authority", "is required to judge compliance")
+	}
+	e := &Engine{
+		BaseView:        "co-chairs",
+		MaxGeoPrecision: domain.GeoNear,
+		a:               *a,
+		loc:             a.Location(),
+		graceEnd:        a.Start.Add(a.Grace),
+		acts:            map[string]bool{},
+		scope:           map[string]bool{},
+		parties:         map[int64]*domain.Party{},
+		slugs:           map[string]int64{},
+		areas:           areas,
+	}
+	e.a.ExclusionAuthority = strings.TrimSpace(a.ExclusionAuthority)
+	for _, act := range a.ProhibitedActs {
+		e.acts[act] = true
+	}
+	for _, s := range a.Scope {
+		e.scope[foldName(s)] = true
+	}
+	for _, p := range parties {
+		e.parties[p.ID] = p
+		e.slugs[p.Slug] = p.ID
+	}
+	e.tl = newTimelines(a.ID, e.a.ExclusionAuthority, parties, statuses)
+	e.startValue = a.Start.In(e.loc).Format(time.RFC3339)
+	e.graceValue = a.Grace.String()
+	if !a.End.IsZero() {
+		e.endValue = a.End.In(e.loc).Format(time.RFC3339)
+	}
+	// The clauses the first three rules cite are the same for every
+	// incident, so their facts are built once and shared (read-only).
+	e.actFacts = []Fact{{Kind: FactClause, Clause: "prohibited_acts", Value: strings.Join(a.ProhibitedActs, "; ")}}
+	scope := "whole country"
+	if len(a.Scope) > 0 {
+		scope = strings.Join(a.Scope, "; ")
+	}
+	e.scopeFacts = []Fact{{Kind: FactClause, Clause: "scope", Value: scope}}
+	for _, p := range []domain.TimePrecision{0, domain.TimeDay, domain.TimeWeek, domain.TimeMonth} {
+		f := []Fact{{Kind: FactWhen, Value: precisionName(p)}, {Kind: FactClause, Clause: "start", Value: e.startValue}}
+		if a.Grace > 0 {
+			f = append(f, Fact{Kind: FactClause, Clause: "grace", Value: e.graceValue})
+		}
+		if !a.End.IsZero() {
+			f = append(f, Fact{Kind: FactClause, Clause: "end", Value: e.endValue})
+		}
+		e.timeFacts[p] = f[:len(f):len(f)]
+	}
+	return e, nil
+}
+
+// foldName reduces an admin1 name to lower-case letters and digits, so
+// "Ar-Raqqa", "ar raqqa" and "AR-RAQQA" match. Spelling variants such as
+// "Rif Dimashq" and "Rural Damascus" are the gazetteer's job, not this one.
+func foldName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Window returns the interval the incident's time precision allows, in the
+// agreement's time zone: the local day for day precision, the local days
+// from three before to six after the recorded date for week precision
+// (ACLED records either the week's first or its middle day), and the local
+// calendar month for month precision.
+func (e *Engine) Window(in *domain.Incident) (from, to time.Time) {
+	y, m, d := in.OccurredAt.In(e.loc).Date()
+	switch in.TimePrecision {
+	case domain.TimeWeek:
+		return time.Date(y, m, d-3, 0, 0, 0, 0, e.loc), time.Date(y, m, d+7, 0, 0, 0, 0, e.loc)
+	case domain.TimeMonth:
+		return time.Date(y, m, 1, 0, 0, 0, 0, e.loc), time.Date(y, m+1, 1, 0, 0, 0, 0, e.loc)
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, e.loc), time.Date(y, m, d+1, 0, 0, 0, 0, e.loc)
+}
+
+// judgement carries what the views of one incident share.
+type judgement struct {
+	in          *domain.Incident
+	at          time.Time // the instant statuses and areas are read at
+	areas       []*control.Area
+	located     bool // the area lookup ran
+	controllers []int64
+	// arena holds the facts of every step of every view, so a verdict
+	// costs one allocation for its facts instead of one per step.
+	arena []Fact
+}
+
+// facts returns the facts appended since start, capped so that later
+// appends cannot overwrite them.
+func (j *judgement) facts(start int) []Fact {
+	return j.arena[start:len(j.arena):len(j.arena)]
+}
+
+// Judge returns the verdict on one incident. It never fails: what it cannot
+// decide it reports as undetermined, saying what is missing.
+func (e *Engine) Judge(in *domain.Incident) Verdict {
+	v := Verdict{
+		IncidentID: in.ID, IncidentVersion: in.Version,
+		AgreementID: e.a.ID, AgreementVersion: e.a.Version,
+	}
+	v.From, v.To = e.Window(in)
+	trace := make([]Step, 0, 6)
+	base := View{Label: "the " + possessive(e.BaseView), Designator: e.a.ExclusionAuthority}
+
+	stop := func(why string) Verdict {
+		last := trace[len(trace)-1]
+		base.Trace = trace
+		base.Outcome, base.Reason, base.Why = last.Outcome, last.Reason, why
+		v.Views = []View{base}
+		v.Sentence = sentence(v.Views)
+		return v
+	}
+	step, done := e.ruleAct(in)
+	if trace = append(trace, step); done {
+		return stop(in.SubEventType + " is not a prohibited act")
+	}
+	step, why, done := e.ruleTime(v.From, v.To, in.TimePrecision)
+	if trace = append(trace, step); done {
+		return stop(why)
+	}
+	step, why, done = e.ruleScope(in)
+	if trace = append(trace, step); done {
+		return stop(why)
+	}
+
+	j := &judgement{in: in, at: in.OccurredAt, arena: make([]Fact, 0, 8)}
+	e.judgeView(j, "", &base, trace)
+	v.Views = []View{base}
+	for _, d := range e.tl.designators {
+		if !e.tl.designatesAny(d, j.at, in.Perpetrators, in.Targets, j.controllers) {
+			continue
+		}
+		view := View{Label: possessive(d), Designator: d}
+		e.judgeView(j, d, &view, trace[:len(trace):len(trace)])
+		if view.Outcome != base.Outcome || view.Reason != base.Reason {
+			v.Views = append(v.Views, view)
+		}
+	}
+	v.Sentence = sentence(v.Views)
+	return v
+}
+
+// ruleAct: an act the terms do not prohibit is not a violation.
+func (e *Engine) ruleAct(in *domain.Incident) (Step, bool) {
+	f := e.actFacts
+	if !e.acts[in.SubEventType] {
+		return Step{Rule: RuleAct, Outcome: NotViolation, Reason: ReasonActNotProhibited, Facts: f}, true
+	}
+	return Step{Rule: RuleAct, Pass: true, Facts: f}, false
+}
+
+// ruleTime places the incident's window against the start, the grace
+// period and the end. A window wholly on one side decides; one that
+// straddles a boundary where the answer changes is undetermined.
+func (e *Engine) ruleTime(from, to time.Time, prec domain.TimePrecision) (Step, string, bool) {
+	start, grace, end := e.a.Start, e.graceEnd, e.a.End
+	f := e.timeFacts[0]
+	if prec >= domain.TimeDay && prec <= domain.TimeMonth {
+		f = e.timeFacts[prec]
+	}
+	stop := func(o Outcome, r Reason, why string) (Step, string, bool) {
+		return Step{Rule: RuleTime, Outcome: o, Reason: r, Facts: f}, why, true
+	}
+	switch {
+	case !to.After(start):
+		return stop(NotViolation, ReasonBeforeStart, "before the start at "+e.startValue)
+	case !end.IsZero() && !from.Before(end):
+		return stop(NotViolation, ReasonAfterEnd, "after the end at "+e.endValue)
+	case !to.After(grace):
+		// Wholly before the grace period ends: not a violation either way.
+		return stop(NotViolation, ReasonInGrace, "within the grace period of "+e.graceValue+" after the start")
+	case from.Before(grace):
+		return stop(Undetermined, ReasonTimeTooImprecise, "the date, known to the "+precisionName(prec)+", straddles the start")
+	case !end.IsZero() && to.After(end):
+		return stop(Undetermined, ReasonTimeTooImprecise, "the date, known to the "+precisionName(prec)+", straddles the end")
+	}
+	return Step{Rule: RuleTime, Pass: true, Facts: f}, "", false
+}
+
+func precisionName(p domain.TimePrecision) string {
+	switch p {
+	case domain.TimeWeek:
+		return "week"
+	case domain.TimeMonth:
+		return "month"
+	}
+	return "day"
+}
+
+// ruleScope: outside the governorates the terms cover is not a violation;
+// with a limited scope and no governorate recorded, it is undetermined.
+func (e *Engine) ruleScope(in *domain.Incident) (Step, string, bool) {
+	f := e.scopeFacts
+	if len(e.scope) == 0 {
+		return Step{Rule: RuleScope, Pass: true, Facts: f}, "", false
+	}
+	if strings.TrimSpace(in.Admin1) == "" {
+		return Step{Rule: RuleScope, Outcome: Undetermined, Reason: ReasonLocationTooImprecise, Facts: f},
+			"no governorate recorded to check against the scope", true
+	}
+	if !e.scope[foldName(in.Admin1)] {
+		return Step{Rule: RuleScope, Outcome: NotViolation, Reason: ReasonOutsideScope, Facts: f},
+			in.Admin1 + " is outside the agreement's scope", true
+	}
+	return Step{Rule: RuleScope, Pass: true, Facts: f}, "", false
+}
+
+// excluded reports whether the party is outside the agreement in the view
+// of designator d: designated by the exclusion authority, or by d.
+func (e *Engine) excluded(id int64, d string, at time.Time) (*domain.PartyStatus, string, bool) {
+	if r, ok := e.tl.designation(id, e.a.ExclusionAuthority, at); ok {
+		return r, e.a.ExclusionAuthority, true
+	}
+	if d != "" {
+		if r, ok := e.tl.designation(id, d, at); ok {
+			return r, d, true
+		}
+	}
+	return nil, "", false
+}
+
+func statusFact(r *domain.PartyStatus) Fact {
+	return Fact{Kind: FactStatus, ID: r.ID, PartyID: r.PartyID, Clause: string(r.Kind), Value: r.Designator}
+}
+
+func (e *Engine) name(id int64) string {
+	if p := e.parties[id]; p != nil {
+		return p.Name
+	}
+	return "unknown party"
+}
+
+func verb(r *domain.PartyStatus, authority string) string {
+	if r.Kind == domain.StatusExcluded && (r.Designator == "" || r.Designator == authority) {
+		return " excluded by "
+	}
+	return " designated by "
+}
+
+// judgeView applies the perpetrator, target and area rules for one view.
+func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
+	decide := func(step Step, why string) {
+		view.Trace = append(trace, step)
+		view.Outcome, view.Reason, view.Why = step.Outcome, step.Reason, why
+	}
+	in, at := j.in, j.at
+
+	// Perpetrator: someone bound by the agreement must have done it.
+	var (
+		known           int
+		bound, noStatus int64
+		notPartyWhy     string
+		start           = len(j.arena)
+	)
+	for _, id := range in.Perpetrators {
+		if id == 0 {
+			continue
+		}
+		known++
+		if r, by, ok := e.excluded(id, d, at); ok {
+			j.arena = append(j.arena, statusFact(r))
+			if notPartyWhy == "" {
+				notPartyWhy = "perpetrator " + e.name(id) + verb(r, e.a.ExclusionAuthority) + by
+			}
+			continue
+		}
+		if r := e.tl.commitment(id, at); r != nil {
+			j.arena = append(j.arena, statusFact(r))
+			if r.Kind == domain.StatusCommitted {
+				if bound == 0 {
+					bound = id
+				}
+			} else if notPartyWhy == "" {
+				notPartyWhy = "perpetrator " + e.name(id) + " had withdrawn"
+			}
+			continue
+		}
+		if p := e.parties[id]; p != nil && p.Kind == domain.KindState {
+			j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: string(domain.KindState)})
+			if bound == 0 {
+				bound = id
+			}
+			continue
+		}
+		j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: "no status"})
+		if noStatus == 0 {
+			noStatus = id
+		}
+	}
+	switch {
+	case known == 0:
+		decide(Step{Rule: RulePerpetrator, Outcome: Undetermined, Reason: ReasonPerpetratorUnknown}, "perpetrator unknown")
+		return
+	case bound == 0 && noStatus != 0:
+		decide(Step{Rule: RulePerpetrator, Outcome: Undetermined, Reason: ReasonNoStatus, Facts: j.facts(start)},
+			"no status recorded for "+e.name(noStatus))
+		return
+	case bound == 0:
+		decide(Step{Rule: RulePerpetrator, Outcome: NotViolation, Reason: ReasonPerpetratorNotParty, Facts: j.facts(start)}, notPartyWhy)
+		return
+	}
+	trace = append(trace, Step{Rule: RulePerpetrator, Pass: true, Facts: j.facts(start)})
+	act, by := in.SubEventType, e.name(bound)
+
+	// Target: a named party that is not excluded is protected; civilians
+	// are protected unless the ground they were on was held by an excluded
+	// party; targets that are all excluded make it not a violation.
+	var (
+		protected, civilians int64
+		excludedWhy          string
+	)
+	start = len(j.arena)
+	for _, id := range in.Targets {
+		if id == 0 {
+			continue
+		}
+		if r, by, ok := e.excluded(id, d, at); ok {
+			j.arena = append(j.arena, statusFact(r))
+			if excludedWhy == "" {
+				excludedWhy = "target " + e.name(id) + verb(r, e.a.ExclusionAuthority) + by
+			}
+			continue
+		}
+		p := e.parties[id]
+		if p != nil && p.Kind == domain.KindCivilians {
+			j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: string(domain.KindCivilians)})
+			if civilians == 0 {
+				civilians = id
+			}
+			continue
+		}
+		if r := e.tl.commitment(id, at); r != nil {
+			j.arena = append(j.arena, statusFact(r))
+		} else {
+			j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: "not excluded"})
+		}
+		if protected == 0 {
+			protected = id
+		}
+	}
+	switch {
+	case protected != 0:
+		decide(Step{Rule: RuleTarget, Outcome: Violation, Facts: j.facts(start)}, act+" by "+by+" on "+e.name(protected)+", not excluded")
+		return
+	case excludedWhy != "" && civilians == 0:
+		decide(Step{Rule: RuleTarget, Outcome: NotViolation, Reason: ReasonTargetExcluded, Facts: j.facts(start)}, excludedWhy)
+		return
+	}
+	trace = append(trace, Step{Rule: RuleTarget, Pass: true, Facts: j.facts(start)})
+
+	// Area: who held the ground decides for civilians and unnamed targets.
+	if in.Point == nil || in.GeoPrecision > e.MaxGeoPrecision || e.areas == nil {
+		decide(Step{Rule: RuleArea, Outcome: Undetermined, Reason: ReasonLocationTooImprecise},
+			"location too imprecise to place in an area of control")
+		return
+	}
+	if !j.located {
+		j.areas = e.areas.AppendAt(make([]*control.Area, 0, 4), orb.Point{in.Point.Lon, in.Point.Lat}, at)
+		j.located = true
+		for _, a := range j.areas {
+			j.controllers = append(j.controllers, e.controller(a))
+		}
+	}
+	if len(j.areas) == 0 {
+		if civilians != 0 {
+			decide(Step{Rule: RuleArea, Outcome: Violation}, act+" by "+by+" on civilians, in no area held by an excluded party")
+		} else {
+			decide(Step{Rule: RuleArea, Outcome: Undetermined, Reason: ReasonTargetUnknown},
+				"no target named and no area of control recorded at the point")
+		}
+		return
+	}
+	start = len(j.arena)
+	var nExcluded int
+	var heldBy, excludedHeld string
+	for i, a := range j.areas {
+		j.arena = append(j.arena, Fact{Kind: FactArea, ID: a.ID, Version: a.Version, PartyID: j.controllers[i]})
+		if r, by, ok := e.excluded(j.controllers[i], d, at); ok {
+			j.arena = append(j.arena, statusFact(r))
+			nExcluded++
+			if excludedHeld == "" {
+				excludedHeld = "area held by " + e.name(j.controllers[i]) + "," + verb(r, e.a.ExclusionAuthority) + by
+			}
+		} else if heldBy == "" {
+			heldBy = e.name(j.controllers[i])
+		}
+	}
+	switch nExcluded {
+	case len(j.areas):
+		decide(Step{Rule: RuleArea, Outcome: NotViolation, Reason: ReasonTargetExcluded, Facts: j.facts(start)}, excludedHeld)
+	case 0:
+		decide(Step{Rule: RuleArea, Outcome: Violation, Facts: j.facts(start)}, act+" by "+by+" in an area held by "+heldBy+", not excluded")
+	default:
+		decide(Step{Rule: RuleArea, Outcome: Undetermined, Reason: ReasonControlDisputed, Facts: j.facts(start)},
+			"the point lies both in an "+excludedHeld+", and in an area held by "+heldBy)
+	}
+}
+
+// controller resolves an area's controlling party, by ID or else by slug.
+func (e *Engine) controller(a *control.Area) int64 {
+	if a.ControllerID != 0 {
+		return a.ControllerID
+	}
+	return e.slugs[a.Controller]
+}
+
+func possessive(s string) string {
+	if strings.HasSuffix(s, "s") {
+		return s + "'"
+	}
+	return s + "'s"
+}
+
+// sentence says the verdict in one line: each view's outcome and why.
+func sentence(views []View) string {
+	var b strings.Builder
+	n := 0
+	for _, v := range views {
+		n += len(v.Label) + len(v.Why) + 40
+	}
+	b.Grow(n)
+	for i, v := range views {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		switch v.Outcome {
+		case Violation:
+			b.WriteString("violation")
+		case NotViolation:
+			b.WriteString("not a violation")
+		default:
+			b.WriteString("undetermined")
+		}
+		b.WriteString(" in ")
+		b.WriteString(v.Label)
+		b.WriteString(" view: ")
+		b.WriteString(v.Why)
+	}
+	return b.String()
+}
