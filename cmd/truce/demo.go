@@ -122,6 +122,14 @@ func install(ctx context.Context, s domain.Store, sc *scenario.Scenario) (string
 	if err != nil {
 		return "", fmt.Errorf("messages: %w", err)
 	}
+	var more string
+	for _, step := range demoSteps {
+		line, err := step.install(ctx, s, sc, ids)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", step.name, err)
+		}
+		more += fmt.Sprintf("  %-11s %s\n", step.name, line)
+	}
 	repeats := 0
 	for _, r := range receipts {
 		if r.Repeat {
@@ -131,8 +139,18 @@ func install(ctx context.Context, s domain.Store, sc *scenario.Scenario) (string
 	return fmt.Sprintf("  agreement   %s (from %s)\n  parties     %d, with %d status rows\n  regions     %d\n  places      %d\n  daily counts %d (%s)\n  messages    %d (%d repeats)\n",
 		sc.Agreement.Name, sc.Agreement.Start.In(sc.Agreement.Location()).Format("2006-01-02 15:04 MST"),
 		len(sc.Parties), len(sc.Statuses), len(sc.Regions), len(sc.Places), len(sc.Counts), scenario.SeriesVDC,
-		len(sc.Messages)-repeats, repeats), nil
+		len(sc.Messages)-repeats, repeats) + more, nil
 }
+
+// demoStep loads one more part of the scenario after the core records, and
+// returns a line for the summary. Files register steps in init, in the
+// order the demo should run them.
+type demoStep struct {
+	name    string
+	install func(ctx context.Context, s domain.Store, sc *scenario.Scenario, partyIDs map[string]int64) (string, error)
+}
+
+var demoSteps []demoStep
 
 // installParties stores parties parents first, so each child can name its
 // parent's ID, and returns slug → ID.

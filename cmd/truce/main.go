@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -31,38 +33,55 @@ func main() {
 	}
 }
 
-const usage = `Truce — a ceasefire monitoring and coordination desk.
+// usageText lists the commands.
+func usageText() string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString("Truce — a ceasefire monitoring and coordination desk.\n\nUsage:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  truce %-10s %s\n", n, commands[n].summary)
+	}
+	b.WriteString("  truce version    print the version\n\nRun 'truce COMMAND -h' for a command's flags.\n")
+	return b.String()
+}
 
-Usage:
-  truce demo    [flags]   load the Syria 2016 demo into a fresh data directory and serve it
-  truce serve   [flags]   serve the desk
-  truce migrate [flags]   bring the database schema up to date
-  truce version           print the version
+// command is a subcommand of truce.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
 
-Run 'truce COMMAND -h' for a command's flags.
-`
+// commands holds the subcommands; each file registers its own in init, so a
+// new command is one new file.
+var commands = map[string]command{
+	"serve":   {"serve the desk", runServe},
+	"demo":    {"load the Syria 2016 demo into a fresh data directory and serve it", runDemo},
+	"migrate": {"bring the database schema up to date", runMigrate},
+}
 
 // run executes one command; main only wires it to the process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usageText())
 		return flag.ErrHelp
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "serve":
-		return runServe(ctx, rest, stdout, stderr)
-	case "demo":
-		return runDemo(ctx, rest, stdout, stderr)
-	case "migrate":
-		return runMigrate(ctx, rest, stdout, stderr)
+	cmd, rest := args[0], args[1:]
+	if c, ok := commands[cmd]; ok {
+		return c.run(ctx, rest, stdout, stderr)
+	}
+	switch cmd {
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "truce", version())
 		return nil
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText())
 		return nil
 	default:
-		fmt.Fprintf(stderr, "truce: unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprintf(stderr, "truce: unknown command %q\n\n%s", cmd, usageText())
 		return flag.ErrHelp
 	}
 }

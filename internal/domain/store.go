@@ -82,6 +82,10 @@ type Store interface {
 	IncidentStore
 	RegistryStore
 	GeoStore
+	VerdictStore
+	GradeStore
+	BulletinStore
+	StatementStore
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	Close() error

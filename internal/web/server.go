@@ -46,7 +46,7 @@ type Server struct {
 
 // Routes returns the route table.
 func (s *Server) Routes() []Route {
-	return append([]Route{
+	routes := append([]Route{
 		{"GET /healthz", Public, s.handleHealth},
 		{"GET /readyz", Public, s.handleReady},
 
@@ -72,7 +72,15 @@ func (s *Server) Routes() []Route {
 		{"GET /track", Public, s.handleTrack},
 		{"GET /static/", Public, staticHandler()},
 	}, s.uiRoutes()...)
+	for _, more := range routeSets {
+		routes = append(routes, more(s)...)
+	}
+	return routes
 }
+
+// routeSets add routes from other files; each registers itself in init so
+// a new part of the API is one new file.
+var routeSets []func(*Server) []Route
 
 // Handler builds the HTTP handler, or fails if a route declares no access.
 func (s *Server) Handler() (http.Handler, error) {

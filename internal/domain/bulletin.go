@@ -1,0 +1,4 @@
+package domain
+
+// BulletinStore keeps published bulletins and their versions.
+type BulletinStore interface{}

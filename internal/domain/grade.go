@@ -1,0 +1,4 @@
+package domain
+
+// GradeStore keeps verification grade history and report clusters.
+type GradeStore interface{}

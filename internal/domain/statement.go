@@ -1,0 +1,4 @@
+package domain
+
+// StatementStore keeps articles, statements and claims.
+type StatementStore interface{}
