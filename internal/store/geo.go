@@ -99,14 +99,21 @@ func (db *DB) CreateArea(ctx context.Context, a *domain.Area) error {
 	case !json.Valid(a.Geometry):
 		return domain.FieldErrorf("geometry", "is not valid JSON")
 	}
+	a.ValidFrom, a.ValidTo = utc(a.ValidFrom), utc(a.ValidTo)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO areas (name, controller_id, valid_from, valid_to, geometry, source)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			a.Name, a.ControllerID, db.d.t(a.ValidFrom), db.d.t(a.ValidTo), string(a.Geometry), a.Source).Scan(&a.ID)
 		if isForeignKey(db.d.classify(err)) {
 			return domain.FieldErrorf("controller_id", "party %d does not exist", a.ControllerID)
+		} else if err != nil {
+			return err
 		}
-		return err
+		rec, err := areaRecord(a, db.now())
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
 )
 
 const incidentColumns = `id, event_type, sub_event_type, occurred_at, time_precision, location, lat, lon,
@@ -48,6 +49,7 @@ func (db *DB) CreateIncident(ctx context.Context, in *domain.Incident) error {
 	if in.CreatedAt.IsZero() {
 		in.CreatedAt = now
 	}
+	in.CreatedAt, in.OccurredAt = utc(in.CreatedAt), utc(in.OccurredAt)
 	in.UpdatedAt = now
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		lat, lon := point(in.Point)
@@ -85,12 +87,22 @@ func (db *DB) CreateIncident(ctx context.Context, in *domain.Incident) error {
 				return err
 			}
 		}
+		rec, err := incidentRecord(in, now)
+		if err != nil {
+			return err
+		}
+		recs := []ledger.Record{rec}
 		for i := range in.Sources {
 			if err := db.addSource(ctx, tx, in.ID, &in.Sources[i]); err != nil {
 				return err
 			}
+			rec, err := sourceRecord(in.ID, &in.Sources[i])
+			if err != nil {
+				return err
+			}
+			recs = append(recs, rec)
 		}
-		return nil
+		return db.logRecords(ctx, tx, recs...)
 	})
 }
 
@@ -117,6 +129,7 @@ func (db *DB) addSource(ctx context.Context, tx *sql.Tx, incidentID int64, s *do
 	if s.AddedAt.IsZero() {
 		s.AddedAt = db.now()
 	}
+	s.AddedAt = utc(s.AddedAt)
 	err := tx.QueryRowContext(ctx, `INSERT INTO sources (incident_id, kind, message_id, url, publisher, note, added_at, added_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		incidentID, s.Kind, nullID(s.MessageID), s.URL, s.Publisher, s.Note, db.d.t(s.AddedAt), s.AddedBy).Scan(&s.ID)
@@ -147,7 +160,14 @@ func (db *DB) AddSource(ctx context.Context, incidentID int64, s *domain.Source)
 		if _, err := db.incident(ctx, tx, incidentID); err != nil {
 			return err
 		}
-		return db.addSource(ctx, tx, incidentID, s)
+		if err := db.addSource(ctx, tx, incidentID, s); err != nil {
+			return err
+		}
+		rec, err := sourceRecord(incidentID, s)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 }
 
@@ -296,6 +316,7 @@ func (db *DB) UpdateIncident(ctx context.Context, in *domain.Incident) error {
 		return err
 	}
 	in.UpdatedAt = db.now()
+	in.OccurredAt, in.CreatedAt = utc(in.OccurredAt), utc(in.CreatedAt)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		lat, lon := point(in.Point)
 		f := in.Fatalities
@@ -319,6 +340,13 @@ func (db *DB) UpdateIncident(ctx context.Context, in *domain.Incident) error {
 			return domain.Errorf(domain.ECONFLICT, "incident %d changed since you read it (version %d, you had %d)", in.ID, cur.Version, in.Version)
 		}
 		in.Version++
-		return db.putIncidentParties(ctx, tx, in)
+		if err := db.putIncidentParties(ctx, tx, in); err != nil {
+			return err
+		}
+		rec, err := incidentRecord(in, in.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
 )
 
 const messageColumns = `id, tracking, channel, sender_kind, sender_name, sender_contact,
@@ -35,14 +36,16 @@ func scanMessage(row interface{ Scan(...any) error }) (*domain.Message, error) {
 func (db *DB) SubmitMessages(ctx context.Context, subs []domain.Submission) ([]domain.Receipt, error) {
 	receipts := make([]domain.Receipt, len(subs))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		recs := make([]ledger.Record, 0, len(subs))
 		for i, sub := range subs {
-			r, err := db.submit(ctx, tx, sub)
+			r, rec, err := db.submit(ctx, tx, sub)
 			if err != nil {
 				return err
 			}
 			receipts[i] = r
+			recs = append(recs, rec)
 		}
-		return nil
+		return db.logRecords(ctx, tx, recs...)
 	})
 	if err != nil {
 		return nil, err
@@ -50,10 +53,12 @@ func (db *DB) SubmitMessages(ctx context.Context, subs []domain.Submission) ([]d
 	return receipts, nil
 }
 
-func (db *DB) submit(ctx context.Context, tx *sql.Tx, sub domain.Submission) (domain.Receipt, error) {
+// submit stores one submission and returns the record the ledger logs for it.
+func (db *DB) submit(ctx context.Context, tx *sql.Tx, sub domain.Submission) (domain.Receipt, ledger.Record, error) {
+	var none ledger.Record
 	m := sub.Message
 	if err := db.d.lock(ctx, tx, m.SenderKey+"\x00"+m.ContentHash); err != nil {
-		return domain.Receipt{}, fmt.Errorf("lock sender: %w", err)
+		return domain.Receipt{}, none, fmt.Errorf("lock sender: %w", err)
 	}
 	if sub.RepeatWindow > 0 {
 		orig, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
@@ -62,22 +67,24 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, sub domain.Submission) (do
 			m.SenderKey, m.ContentHash, db.d.t(m.ReceivedAt.Add(-sub.RepeatWindow))))
 		switch {
 		case err == nil:
-			if _, err := tx.ExecContext(ctx, `INSERT INTO message_repeats (message_id, received_at, channel)
-				VALUES ($1, $2, $3)`, orig.ID, db.d.t(m.ReceivedAt), m.Channel); err != nil {
-				return domain.Receipt{}, fmt.Errorf("record repeat: %w", err)
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO message_repeats (message_id, received_at, channel)
+				VALUES ($1, $2, $3) RETURNING id`, orig.ID, db.d.t(m.ReceivedAt), m.Channel).Scan(&id); err != nil {
+				return domain.Receipt{}, none, fmt.Errorf("record repeat: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE messages SET repeats = repeats + 1 WHERE id = $1`, orig.ID); err != nil {
-				return domain.Receipt{}, fmt.Errorf("count repeat: %w", err)
+				return domain.Receipt{}, none, fmt.Errorf("count repeat: %w", err)
 			}
 			orig.Repeats++
-			return domain.Receipt{Message: orig, Repeat: true}, nil
+			rec, err := repeatRecord(id, orig.ID, m.ReceivedAt, m.Channel)
+			return domain.Receipt{Message: orig, Repeat: true}, rec, err
 		case !errors.Is(err, sql.ErrNoRows):
-			return domain.Receipt{}, fmt.Errorf("find repeat: %w", err)
+			return domain.Receipt{}, none, fmt.Errorf("find repeat: %w", err)
 		}
 	}
 	attachments, err := json.Marshal(nonNil(m.Attachments))
 	if err != nil {
-		return domain.Receipt{}, err
+		return domain.Receipt{}, none, err
 	}
 	m.State, m.Version, m.UpdatedAt = domain.StateReceived, 1, m.ReceivedAt
 	err = tx.QueryRowContext(ctx, `INSERT INTO messages (tracking, channel, sender_kind, sender_name,
@@ -90,11 +97,12 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, sub domain.Submission) (do
 	if err != nil {
 		err = db.d.classify(err)
 		if isForeignKey(err) {
-			return domain.Receipt{}, domain.FieldErrorf("sender.party_id", "party %d does not exist", m.Sender.PartyID)
+			return domain.Receipt{}, none, domain.FieldErrorf("sender.party_id", "party %d does not exist", m.Sender.PartyID)
 		}
-		return domain.Receipt{}, fmt.Errorf("insert message: %w", err)
+		return domain.Receipt{}, none, fmt.Errorf("insert message: %w", err)
 	}
-	return domain.Receipt{Message: m}, nil
+	rec, err := messageRecord(m, m.ReceivedAt)
+	return domain.Receipt{Message: m}, rec, err
 }
 
 // Message returns the message with the given ID.
@@ -174,6 +182,7 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 	if t.At.IsZero() {
 		t.At = db.now()
 	}
+	t.At = utc(t.At)
 	var out *domain.Message
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		m, err := db.message(ctx, tx, "id = $1", t.MessageID)
@@ -186,6 +195,7 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 		if !m.State.CanTransition(t.To) {
 			return domain.Errorf(domain.ECONFLICT, "message %s cannot go from %s to %s", m.Tracking, m.State, t.To)
 		}
+		var recs []ledger.Record
 		if t.IncidentID != 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE id = $1`, t.IncidentID).Scan(&n); err != nil {
@@ -194,10 +204,15 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 			if n == 0 {
 				return domain.FieldErrorf("incident_id", "incident %d does not exist", t.IncidentID)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (incident_id, kind, message_id, added_at, added_by)
-				VALUES ($1, $2, $3, $4, $5)`, t.IncidentID, domain.SourceMessage, m.ID, db.d.t(t.At), t.Actor); err != nil {
+			src := &domain.Source{Kind: domain.SourceMessage, MessageID: m.ID, AddedAt: t.At, AddedBy: t.Actor}
+			if err := db.addSource(ctx, tx, t.IncidentID, src); err != nil {
 				return fmt.Errorf("link source: %w", err)
 			}
+			rec, err := sourceRecord(t.IncidentID, src)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, rec)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE messages SET state = $1, reason = $2, version = version + 1, updated_at = $3
 			WHERE id = $4 AND version = $5`, t.To, t.Reason, db.d.t(t.At), m.ID, t.Version)
@@ -207,13 +222,24 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 		if n, _ := res.RowsAffected(); n != 1 {
 			return domain.Errorf(domain.ECONFLICT, "message %s changed since you read it", m.Tracking)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO message_events (message_id, at, actor, from_state, to_state, reason, incident_id, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, db.d.t(t.At), t.Actor, m.State, t.To, t.Reason, nullID(t.IncidentID), t.Note); err != nil {
+		e := &domain.MessageEvent{MessageID: m.ID, At: t.At, Actor: t.Actor, From: m.State, To: t.To,
+			Reason: t.Reason, IncidentID: t.IncidentID, Note: t.Note}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO message_events (message_id, at, actor, from_state, to_state, reason, incident_id, note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, m.ID, db.d.t(t.At), t.Actor, m.State, t.To, t.Reason,
+			nullID(t.IncidentID), t.Note).Scan(&e.ID); err != nil {
 			return fmt.Errorf("record event: %w", err)
 		}
 		m.State, m.Reason, m.Version, m.UpdatedAt = t.To, t.Reason, m.Version+1, t.At
 		out = m
-		return nil
+		mrec, err := messageRecord(m, t.At)
+		if err != nil {
+			return err
+		}
+		erec, err := eventRecord(e)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, append(recs, mrec, erec)...)
 	})
 	return out, err
 }

@@ -51,8 +51,14 @@ func (db *DB) CreateAgreement(ctx context.Context, a *domain.Agreement) error {
 			string(scope), a.ExclusionAuthority, int64(a.Grace/time.Second), a.Text, a.Source).Scan(&a.ID)
 		if isUnique(db.d.classify(err)) {
 			return domain.FieldErrorf("slug", "an agreement %q already exists", a.Slug)
+		} else if err != nil {
+			return err
 		}
-		return err
+		rec, err := agreementRecord(a, db.now())
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 }
 
@@ -112,9 +118,14 @@ func (db *DB) CreateParty(ctx context.Context, p *domain.Party) error {
 			return domain.FieldErrorf("slug", "a party %q already exists", p.Slug)
 		case isForeignKey(err):
 			return domain.FieldErrorf("parent_id", "party %d does not exist", p.ParentID)
-		default:
+		case err != nil:
 			return err
 		}
+		rec, err := partyRecord(p, db.now())
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 }
 
@@ -147,6 +158,7 @@ func (db *DB) AddPartyStatus(ctx context.Context, s *domain.PartyStatus) error {
 	if s.RecordedAt.IsZero() {
 		s.RecordedAt = db.now()
 	}
+	s.RecordedAt, s.ValidFrom = utc(s.RecordedAt), utc(s.ValidFrom)
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -158,8 +170,14 @@ func (db *DB) AddPartyStatus(ctx context.Context, s *domain.PartyStatus) error {
 			db.d.t(s.RecordedAt), s.RecordedBy).Scan(&s.ID)
 		if isForeignKey(db.d.classify(err)) {
 			return domain.Errorf(domain.EINVALID, "agreement %d or party %d does not exist", s.AgreementID, s.PartyID)
+		} else if err != nil {
+			return err
 		}
-		return err
+		rec, err := statusRecord(s)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
 )
 
 var _ domain.Store = (*DB)(nil)
@@ -25,8 +26,9 @@ type DB struct {
 	// Now is the clock used for server-side timestamps; tests replace it.
 	Now func() time.Time
 
-	d dialect
-	r *sql.DB // reads
+	d      dialect
+	ledger *ledger.Log // appended to inside every write transaction
+	r      *sql.DB     // reads
 	w *sql.DB // writes; for SQLite a single connection, so writers queue in Go, not on SQLITE_BUSY
 }
 
@@ -55,6 +57,10 @@ func (db *DB) Open(ctx context.Context) error {
 		return err
 	}
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	if err := db.openLedger(ctx); err != nil {
 		db.Close()
 		return err
 	}

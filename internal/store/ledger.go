@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
+)
+
+// The kinds of record the ledger logs. Reference data (gazetteer places,
+// administrative regions, published daily series) is not logged: it is
+// reloaded from its publishers, not written by the desk.
+const (
+	KindMessage      = "message"
+	KindRepeat       = "message_repeat"
+	KindMessageEvent = "message_event"
+	KindIncident     = "incident"
+	KindSource       = "source"
+	KindAgreement    = "agreement"
+	KindParty        = "party"
+	KindStatus       = "status"
+	KindArea         = "area"
+)
+
+// ledgerLockKey serialises appends to the one log across connections and
+// instances; SQLite's single writer does it already.
+const ledgerLockKey = "truce-ledger"
+
+// ledgerStorage is ledger.Storage over a connection or a transaction.
+type ledgerStorage struct {
+	q     queryer
+	d     dialect
+	times map[ledger.Key]time.Time // the instants of the entries being appended
+}
+
+var _ ledger.Storage = (*ledgerStorage)(nil)
+
+func (s *ledgerStorage) Size(ctx context.Context) (uint64, error) {
+	var n int64
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_entries`).Scan(&n)
+	return uint64(n), err
+}
+
+func (s *ledgerStorage) Append(ctx context.Context, entries []ledger.Entry, nodes []ledger.Node) error {
+	for _, e := range entries {
+		at, ok := s.times[e.Key]
+		if !ok {
+			return fmt.Errorf("ledger: no time for %s", e.Key)
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO ledger_entries (idx, kind, record_id, version, at, leaf_hash)
+			VALUES ($1, $2, $3, $4, $5, $6)`, int64(e.Index), e.Key.Kind, e.Key.ID, e.Key.Version, s.d.t(at), e.Hash); err != nil {
+			return fmt.Errorf("ledger entry %d: %w", e.Index, err)
+		}
+	}
+	for _, n := range nodes {
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)`,
+			int64(n.Level), int64(n.Index), n.Hash); err != nil {
+			return fmt.Errorf("ledger node %d/%d: %w", n.Level, n.Index, err)
+		}
+	}
+	return nil
+}
+
+func (s *ledgerStorage) Hashes(ctx context.Context, level uint, begin, end uint64) ([][]byte, error) {
+	q := `SELECT idx, leaf_hash FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`
+	args := []any{int64(begin), int64(end)}
+	if level > 0 {
+		q = `SELECT idx, hash FROM ledger_nodes WHERE level = $3 AND idx >= $1 AND idx < $2 ORDER BY idx`
+		args = append(args, int64(level))
+	}
+	rows, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([][]byte, 0, end-begin)
+	for rows.Next() {
+		var idx int64
+		var h []byte
+		if err := rows.Scan(&idx, &h); err != nil {
+			return nil, err
+		}
+		if uint64(idx) != begin+uint64(len(out)) {
+			return nil, fmt.Errorf("ledger: hash %d/%d missing", level, begin+uint64(len(out)))
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if uint64(len(out)) != end-begin {
+		return nil, fmt.Errorf("ledger: hashes %d/[%d,%d) incomplete", level, begin, end)
+	}
+	return out, nil
+}
+
+func (s *ledgerStorage) Entries(ctx context.Context, begin, end uint64) ([]ledger.Entry, error) {
+	entries, _, err := s.entries(ctx, begin, end)
+	return entries, err
+}
+
+func (s *ledgerStorage) entries(ctx context.Context, begin, end uint64) ([]ledger.Entry, []time.Time, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT idx, kind, record_id, version, at, leaf_hash FROM ledger_entries
+		WHERE idx >= $1 AND idx < $2 ORDER BY idx`, int64(begin), int64(end))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []ledger.Entry
+	var times []time.Time
+	for rows.Next() {
+		var e ledger.Entry
+		var idx int64
+		var at time.Time
+		if err := rows.Scan(&idx, &e.Key.Kind, &e.Key.ID, &e.Key.Version, ts{&at}, &e.Hash); err != nil {
+			return nil, nil, err
+		}
+		e.Index = uint64(idx)
+		out = append(out, e)
+		times = append(times, at)
+	}
+	return out, times, rows.Err()
+}
+
+// logRecords appends records to the ledger inside tx, so a write and its
+// leaf commit or roll back together. It must be the last statement of tx: on
+// PostgreSQL it takes the ledger lock, held until commit.
+func (db *DB) logRecords(ctx context.Context, tx *sql.Tx, recs ...ledger.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := db.d.lock(ctx, tx, ledgerLockKey); err != nil {
+		return fmt.Errorf("ledger lock: %w", err)
+	}
+	st := &ledgerStorage{q: tx, d: db.d, times: make(map[ledger.Key]time.Time, len(recs))}
+	for i := range recs {
+		recs[i].Time = recs[i].Time.UTC().Truncate(time.Microsecond)
+		st.times[recs[i].Key()] = recs[i].Time
+	}
+	if _, err := db.ledger.AppendTo(ctx, st, recs); err != nil {
+		// The log's edge may now be ahead of what will be committed.
+		db.ledger.Invalidate()
+		return fmt.Errorf("ledger append: %w", err)
+	}
+	return nil
+}
+
+// openLedger loads the log's right edge after migrations.
+func (db *DB) openLedger(ctx context.Context) error {
+	l, err := ledger.Open(ctx, &ledgerStorage{q: db.r, d: db.d})
+	if err != nil {
+		return db.d.classify(fmt.Errorf("open ledger: %w", err))
+	}
+	db.ledger = l
+	return nil
+}
+
+// Ledger returns the log as it stands now, for roots, proofs and
+// checkpoints. It reads through the store's read pool and is opened afresh
+// each time, since another instance may have appended; the store alone
+// appends, inside its writes.
+func (db *DB) Ledger(ctx context.Context) (*ledger.Log, error) {
+	l, err := ledger.Open(ctx, &ledgerStorage{q: db.r, d: db.d})
+	return l, db.d.classify(err)
+}
+
+// LedgerEntries returns the stored log entries in [begin, end) with the
+// instant of each write.
+func (db *DB) LedgerEntries(ctx context.Context, begin, end uint64) ([]ledger.Entry, []time.Time, error) {
+	st := &ledgerStorage{q: db.r, d: db.d}
+	return st.entries(ctx, begin, end)
+}
+
+// SaveCheckpoint keeps a signed checkpoint note.
+func (db *DB) SaveCheckpoint(ctx context.Context, size uint64, note []byte) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (size) DO NOTHING`, int64(size), string(note), db.d.t(db.now()))
+		return err
+	})
+}
+
+// LatestCheckpoint returns the newest saved checkpoint note, or ENOTFOUND.
+func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	var note string
+	err := db.r.QueryRowContext(ctx, `SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&note)
+	if err == sql.ErrNoRows {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no checkpoint has been signed yet")
+	}
+	return []byte(note), db.d.classify(err)
+}
+
+// record builds a ledger record from a value's JSON content. Every kind's
+// content is built by one function from the domain value, used both when
+// writing and when verifying, so the two give the same leaf.
+func record(kind string, id int64, version int, at time.Time, content any) (ledger.Record, error) {
+	b, err := json.Marshal(content)
+	if err != nil {
+		return ledger.Record{}, err
+	}
+	return ledger.Record{Kind: kind, ID: id, Version: int64(version), Time: at, Content: b}, nil
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func messageRecord(m *domain.Message, at time.Time) (ledger.Record, error) {
+	// Repeats are logged as their own records, so the count is left out.
+	c := *m
+	c.Repeats, c.ReceivedAt, c.UpdatedAt = 0, utc(m.ReceivedAt), utc(m.UpdatedAt)
+	c.Attachments = nonNil(m.Attachments)
+	return record(KindMessage, m.ID, m.Version, at, struct {
+		domain.Message
+		SenderKey string `json:"sender_key"`
+	}{c, m.SenderKey})
+}
+
+func repeatRecord(id, messageID int64, at time.Time, ch domain.Channel) (ledger.Record, error) {
+	return record(KindRepeat, id, 1, at, map[string]any{"message_id": messageID, "received_at": utc(at), "channel": ch})
+}
+
+func eventRecord(e *domain.MessageEvent) (ledger.Record, error) {
+	c := *e
+	c.At = utc(e.At)
+	return record(KindMessageEvent, e.ID, 1, c.At, c)
+}
+
+func incidentRecord(in *domain.Incident, at time.Time) (ledger.Record, error) {
+	c := *in
+	c.Sources = nil // logged as their own records
+	c.OccurredAt, c.CreatedAt, c.UpdatedAt = utc(in.OccurredAt), utc(in.CreatedAt), utc(in.UpdatedAt)
+	c.Perpetrators, c.Targets = nonNil(in.Perpetrators), nonNil(in.Targets)
+	return record(KindIncident, in.ID, in.Version, at, c)
+}
+
+func sourceRecord(incidentID int64, s *domain.Source) (ledger.Record, error) {
+	c := *s
+	c.AddedAt = utc(s.AddedAt)
+	return record(KindSource, s.ID, 1, c.AddedAt, struct {
+		IncidentID int64 `json:"incident_id"`
+		domain.Source
+	}{incidentID, c})
+}
+
+func agreementRecord(a *domain.Agreement, at time.Time) (ledger.Record, error) {
+	c := *a
+	c.Start, c.End, c.CommitBy = utc(a.Start), utc(a.End), utc(a.CommitBy)
+	c.ProhibitedActs, c.Scope = nonNil(a.ProhibitedActs), nonNil(a.Scope)
+	return record(KindAgreement, a.ID, a.Version, at, c)
+}
+
+func partyRecord(p *domain.Party, at time.Time) (ledger.Record, error) {
+	c := *p
+	c.Aliases = nonNil(p.Aliases)
+	return record(KindParty, p.ID, p.Version, at, c)
+}
+
+func statusRecord(s *domain.PartyStatus) (ledger.Record, error) {
+	c := *s
+	c.ValidFrom, c.RecordedAt = utc(s.ValidFrom), utc(s.RecordedAt)
+	return record(KindStatus, s.ID, 1, c.RecordedAt, c)
+}
+
+func areaRecord(a *domain.Area, at time.Time) (ledger.Record, error) {
+	c := *a
+	c.ValidFrom, c.ValidTo = utc(a.ValidFrom), utc(a.ValidTo)
+	var g any
+	if err := json.Unmarshal(a.Geometry, &g); err != nil {
+		return ledger.Record{}, err
+	}
+	c.Geometry = nil
+	return record(KindArea, a.ID, 1, at, struct {
+		domain.Area
+		Geometry any `json:"geometry"`
+	}{c, g})
+}

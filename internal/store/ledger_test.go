@@ -1,0 +1,148 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
+	"github.com/trucedesk/truce/internal/store"
+	"github.com/trucedesk/truce/internal/store/storetest"
+)
+
+// TestLedgerTamper writes through the store, signs a checkpoint, then edits,
+// inserts and deletes rows behind the store's back with plain SQL; the
+// verifier must name exactly those rows.
+func TestLedgerTamper(t *testing.T) {
+	engines := map[string]func(t *testing.T) (dsn string, driver string){
+		"sqlite":   func(t *testing.T) (string, string) { return t.TempDir() + "/truce.db", "sqlite" },
+		"postgres": func(t *testing.T) (string, string) { return storetest.PostgresURL(t), "pgx" },
+	}
+	for name, open := range engines {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn, driver := open(t)
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ids := populate(t, db)
+
+			signer, err := ledger.GenerateKey(rand.Reader, "test.truce/cochair")
+			if err != nil {
+				t.Fatal(err)
+			}
+			verify := func() []string {
+				t.Helper()
+				l, err := db.Ledger(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cp, err := l.Checkpoint(ctx, "test.truce/log")
+				if err != nil {
+					t.Fatal(err)
+				}
+				snap, err := db.Snapshot(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep, err := (&ledger.Verifier{LatestOnly: true}).Verify(cp, snap.Entries, snap.Records)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, p := range rep.Problems {
+					got = append(got, fmt.Sprintf("%s %s/%d", p.Kind, p.Key.Kind, p.Key.ID))
+				}
+				slices.Sort(got)
+				return got
+			}
+			if got := verify(); len(got) != 0 {
+				t.Fatalf("untouched store: problems %v", got)
+			}
+			// The checkpoint is signed and opens with the public key.
+			l, _ := db.Ledger(ctx)
+			cp, _ := l.Checkpoint(ctx, "test.truce/log")
+			note, err := cp.Sign(signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := ledger.OpenCheckpoint(note, "test.truce/log", []*ledger.PublicKey{signer.PublicKey()}); err != nil {
+				t.Fatalf("open signed checkpoint: %v", err)
+			}
+
+			raw, err := sql.Open(driver, map[string]string{"sqlite": "file:" + dsn, "pgx": dsn}[driver])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			for _, q := range []string{
+				fmt.Sprintf(`UPDATE messages SET body = 'nothing happened' WHERE id = %d`, ids.message),
+				fmt.Sprintf(`UPDATE incidents SET fatalities_best = 0, fatalities_low = 0 WHERE id = %d`, ids.incident),
+				`INSERT INTO parties (slug, name, kind, aliases, sponsor, version) VALUES ('ghost', 'Ghost Brigade', 'armed_group', '[]', '', 1)`,
+				fmt.Sprintf(`DELETE FROM party_statuses WHERE id = %d`, ids.status),
+			} {
+				if _, err := raw.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			var ghost int64
+			raw.QueryRow(`SELECT id FROM parties WHERE slug = 'ghost'`).Scan(&ghost)
+			want := []string{
+				fmt.Sprintf("deleted status/%d", ids.status),
+				fmt.Sprintf("edited incident/%d", ids.incident),
+				fmt.Sprintf("edited message/%d", ids.message),
+				fmt.Sprintf("inserted party/%d", ghost),
+			}
+			slices.Sort(want)
+			if got := verify(); !slices.Equal(got, want) {
+				t.Errorf("problems = %v\nwant       %v", got, want)
+			}
+		})
+	}
+}
+
+type populated struct{ message, incident, status int64 }
+
+// populate makes one write of every logged kind.
+func populate(t *testing.T, db *store.DB) populated {
+	t.Helper()
+	ctx := context.Background()
+	t0 := time.Date(2016, 2, 27, 6, 40, 0, 123456789, time.FixedZone("Damascus", 2*3600))
+	a := &domain.Agreement{Slug: "coh", Name: "CoH", TimeZone: "Asia/Damascus", Start: t0, Country: "Syria",
+		ProhibitedActs: []string{domain.SubShelling}, ExclusionAuthority: "UN Security Council"}
+	must(t, db.CreateAgreement(ctx, a))
+	p := &domain.Party{Slug: "ypg", Name: "YPG", Kind: domain.KindArmedGroup, Aliases: []domain.Alias{{Name: "وحدات حماية الشعب", Lang: "ar"}}}
+	must(t, db.CreateParty(ctx, p))
+	st := &domain.PartyStatus{AgreementID: a.ID, PartyID: p.ID, Kind: domain.StatusDesignated, Designator: "Turkey", ValidFrom: t0, RecordedBy: "cochair"}
+	must(t, db.AddPartyStatus(ctx, st))
+	must(t, db.CreateArea(ctx, &domain.Area{Name: "Afrin", ControllerID: p.ID, ValidFrom: t0,
+		Geometry: []byte(`{"type":"Polygon","coordinates":[[[36.8,36.5],[36.9,36.5],[36.9,36.6],[36.8,36.5]]]}`)}))
+	m := storetest.NewMessage("قصف على عفرين", t0)
+	rs, err := db.SubmitMessages(ctx, []domain.Submission{{Message: m, RepeatWindow: time.Hour}, {Message: storetest.NewMessage("قصف على عفرين", t0.Add(time.Minute)), RepeatWindow: time.Hour}})
+	must(t, err)
+	in := &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: t0, Targets: []int64{p.ID}, CreatedBy: "m",
+		Fatalities: domain.Fatalities{Best: 2, Low: 1, High: 3}, Point: &domain.Point{Lat: 36.51, Lon: 36.87},
+		Sources: []domain.Source{{Kind: domain.SourceMedia, URL: "https://example.org/a", AddedBy: "m"}}}
+	must(t, db.CreateIncident(ctx, in))
+	tr, err := db.TransitionMessage(ctx, domain.Transition{MessageID: rs[0].Message.ID, Version: 1, To: domain.StateTriaged, Actor: "m"})
+	must(t, err)
+	_, err = db.TransitionMessage(ctx, domain.Transition{MessageID: tr.ID, Version: tr.Version, To: domain.StateLinked, IncidentID: in.ID, Actor: "m"})
+	must(t, err)
+	in.Grade = domain.GradeFair
+	must(t, db.UpdateIncident(ctx, in))
+	return populated{message: rs[0].Message.ID, incident: in.ID, status: st.ID}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
+)
+
+// LedgerSnapshot is what an offline verifier needs: the stored log and the
+// rows as they are now, each rebuilt into the record the ledger logged for it.
+type LedgerSnapshot struct {
+	Entries []ledger.Entry
+	Records []ledger.Record
+}
+
+// Snapshot reads the whole log and every logged kind of row, directly from
+// the tables, for `truce verify`. It holds everything in memory.
+func (db *DB) Snapshot(ctx context.Context) (*LedgerSnapshot, error) {
+	entries, times, err := db.LedgerEntries(ctx, 0, 1<<62)
+	if err != nil {
+		return nil, db.d.classify(fmt.Errorf("read ledger: %w", err))
+	}
+	// A row's leaf has the instant of the write that logged its current
+	// version; a row with no entry (inserted behind the desk's back) gets
+	// the epoch, and its leaf matches nothing.
+	at := make(map[ledger.Key]time.Time, len(entries))
+	for i, e := range entries {
+		at[e.Key] = times[i]
+	}
+	when := func(kind string, id int64, version int) time.Time {
+		if t, ok := at[ledger.Key{Kind: kind, ID: id, Version: int64(version)}]; ok {
+			return t
+		}
+		return time.Unix(0, 0).UTC()
+	}
+	snap := &LedgerSnapshot{Entries: entries}
+	add := func(rec ledger.Record, err error) error {
+		if err != nil {
+			return err
+		}
+		snap.Records = append(snap.Records, rec)
+		return nil
+	}
+
+	msgs, err := queryAll(ctx, db, `SELECT `+messageColumns+` FROM messages ORDER BY id`, nil, scanMessage)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if err := add(messageRecord(m, when(KindMessage, m.ID, m.Version))); err != nil {
+			return nil, err
+		}
+	}
+	type repeat struct {
+		id, messageID int64
+		at            time.Time
+		ch            domain.Channel
+	}
+	repeats, err := queryAll(ctx, db, `SELECT id, message_id, received_at, channel FROM message_repeats ORDER BY id`, nil,
+		func(row interface{ Scan(...any) error }) (repeat, error) {
+			var r repeat
+			return r, row.Scan(&r.id, &r.messageID, ts{&r.at}, &r.ch)
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range repeats {
+		if err := add(repeatRecord(r.id, r.messageID, r.at, r.ch)); err != nil {
+			return nil, err
+		}
+	}
+	events, err := queryAll(ctx, db, `SELECT id, message_id, at, actor, from_state, to_state, reason,
+		COALESCE(incident_id, 0), note FROM message_events ORDER BY id`, nil,
+		func(row interface{ Scan(...any) error }) (*domain.MessageEvent, error) {
+			var e domain.MessageEvent
+			return &e, row.Scan(&e.ID, &e.MessageID, ts{&e.At}, &e.Actor, &e.From, &e.To, &e.Reason, &e.IncidentID, &e.Note)
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		if err := add(eventRecord(e)); err != nil {
+			return nil, err
+		}
+	}
+	for after := int64(0); ; {
+		page, err := db.Incidents(ctx, domain.IncidentFilter{AfterID: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range page {
+			if err := add(incidentRecord(in, when(KindIncident, in.ID, in.Version))); err != nil {
+				return nil, err
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	type source struct {
+		incidentID int64
+		s          domain.Source
+	}
+	sources, err := queryAll(ctx, db, `SELECT incident_id, id, kind, COALESCE(message_id, 0), url, publisher, note,
+		added_at, added_by FROM sources ORDER BY id`, nil, func(row interface{ Scan(...any) error }) (source, error) {
+		var s source
+		return s, row.Scan(&s.incidentID, &s.s.ID, &s.s.Kind, &s.s.MessageID, &s.s.URL, &s.s.Publisher, &s.s.Note,
+			ts{&s.s.AddedAt}, &s.s.AddedBy)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sources {
+		if err := add(sourceRecord(s.incidentID, &s.s)); err != nil {
+			return nil, err
+		}
+	}
+	agreements, err := db.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range agreements {
+		if err := add(agreementRecord(a, when(KindAgreement, a.ID, a.Version))); err != nil {
+			return nil, err
+		}
+		statuses, err := db.PartyStatuses(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range statuses {
+			if err := add(statusRecord(s)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	parties, err := db.Parties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parties {
+		if err := add(partyRecord(p, when(KindParty, p.ID, p.Version))); err != nil {
+			return nil, err
+		}
+	}
+	areas, err := db.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range areas {
+		if err := add(areaRecord(a, when(KindArea, a.ID, 1))); err != nil {
+			return nil, err
+		}
+	}
+	return snap, nil
+}
