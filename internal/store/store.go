@@ -29,7 +29,7 @@ type DB struct {
 	d      dialect
 	ledger *ledger.Log // appended to inside every write transaction
 	r      *sql.DB     // reads
-	w *sql.DB // writes; for SQLite a single connection, so writers queue in Go, not on SQLITE_BUSY
+	w      *sql.DB     // writes; for SQLite a single connection, so writers queue in Go, not on SQLITE_BUSY
 }
 
 // New returns a store for dsn; call Open before use.
