@@ -32,14 +32,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if c.db == "" {
-		if c.data == "" {
-			if c.data, err = os.MkdirTemp("", "truce-demo-"); err != nil {
-				return err
-			}
-		} else if entries, err := os.ReadDir(c.data); err == nil && len(entries) > 0 {
-			return fmt.Errorf("demo: %s is not empty; the demo needs a fresh data directory", c.data)
+	if c.data == "" {
+		if c.data, err = os.MkdirTemp("", "truce-demo-"); err != nil {
+			return err
 		}
+	} else if entries, err := os.ReadDir(c.data); err == nil && len(entries) > 0 && c.db == "" {
+		return fmt.Errorf("demo: %s is not empty; the demo needs a fresh data directory", c.data)
 	}
 	tokens := map[string]string{demoToken: "demo-monitor"}
 	if c.tokens != "" {
@@ -76,7 +74,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *noServe {
 		return nil
 	}
-	return serve(ctx, c.addr, db, tokens, logger, func(url string) {
+	return serve(ctx, &c, db, tokens, logger, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\nTruce demo: %s\n", url)
 		fmt.Fprintf(stdout, "Desk token: %s   (curl -H 'Authorization: Bearer %s' %sapi/v1/inbox)\n", demoToken, demoToken, url)
 		fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n")

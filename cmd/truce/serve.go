@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trucedesk/truce/internal/intake"
+	"github.com/trucedesk/truce/internal/ledger"
 	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/web"
 )
@@ -24,6 +25,8 @@ import (
 // which win over the defaults.
 type config struct {
 	db, addr, data, tokens, logLevel string
+	ledgerKey, origin                string
+	checkpointEvery                  time.Duration
 }
 
 func (c *config) flags(fs *flag.FlagSet, defaultData string) {
@@ -32,6 +35,16 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.addr, "addr", env("TRUCE_ADDR", "127.0.0.1:8080"), "listen `address` (env TRUCE_ADDR)")
 	fs.StringVar(&c.tokens, "tokens", env("TRUCE_TOKENS", ""), "desk tokens as name=token,name=token (env TRUCE_TOKENS; default: one random token, printed)")
 	fs.StringVar(&c.logLevel, "log-level", env("TRUCE_LOG_LEVEL", "info"), "debug, info, warn or error (env TRUCE_LOG_LEVEL)")
+	fs.StringVar(&c.ledgerKey, "ledger-key", env("TRUCE_LEDGER_KEY", ""), "checkpoint signing key `file` (env TRUCE_LEDGER_KEY; default DATA/ledger.key, created if missing)")
+	fs.StringVar(&c.origin, "log-origin", env("TRUCE_LOG_ORIGIN", defaultOrigin), "the log's name in checkpoints (env TRUCE_LOG_ORIGIN)")
+	fs.DurationVar(&c.checkpointEvery, "checkpoint-every", 10*time.Minute, "how often to sign a checkpoint when the log has grown")
+}
+
+func (c *config) keyPath() string {
+	if c.ledgerKey != "" {
+		return c.ledgerKey
+	}
+	return filepath.Join(c.data, "ledger.key")
 }
 
 func (c *config) dsn() string {
@@ -90,7 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, c.addr, db, tokens, logger, func(url string) {
+	return serve(ctx, &c, db, tokens, logger, stdout, func(url string) {
 		fmt.Fprintf(stdout, "Truce is serving %s on %s\n", db.Engine(), url)
 	})
 }
@@ -98,7 +111,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // serve runs the desk until ctx is cancelled, then shuts down gracefully:
 // in-flight requests finish, queued submissions commit, and only then does
 // it return.
-func serve(ctx context.Context, addr string, db *store.DB, tokens map[string]string, logger *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, c *config, db *store.DB, tokens map[string]string, logger *slog.Logger, stdout io.Writer, ready func(url string)) error {
+	signer, err := loadSigner(c.keyPath(), stdout)
+	if err != nil {
+		return err
+	}
 	desk := intake.New(db)
 	desk.Logger = logger
 	if db.Engine() == "postgres" {
@@ -107,15 +124,17 @@ func serve(ctx context.Context, addr string, db *store.DB, tokens map[string]str
 	desk.Start()
 	defer desk.Close()
 
-	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now}
+	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now, Log: db,
+		Checkpoint: func(ctx context.Context) ([]byte, error) { return signCheckpoint(ctx, db, signer, c.origin) }}
 	handler, err := srv.Handler()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
+	go checkpointLoop(ctx, db, signer, c.origin, c.checkpointEvery, logger)
 	hs := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -142,6 +161,34 @@ func serve(ctx context.Context, addr string, db *store.DB, tokens map[string]str
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// checkpointLoop signs a checkpoint whenever the log has grown, at every
+// interval, so parties monitoring the log always have a recent signed root.
+func checkpointLoop(ctx context.Context, db *store.DB, signer *ledger.Signer, origin string, every time.Duration, logger *slog.Logger) {
+	if every <= 0 {
+		return
+	}
+	var last uint64
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		l, err := db.Ledger(ctx)
+		if err == nil && l.Size() > last {
+			if _, err = signCheckpoint(ctx, db, signer, origin); err == nil {
+				last = l.Size()
+				logger.Info("signed checkpoint", "size", last)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("checkpoint failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -42,6 +42,9 @@ type Server struct {
 	// it; that name is recorded as the actor of every change made with it.
 	Tokens map[string]string
 	Now    func() time.Time
+	// Log serves the tamper-evident log; Checkpoint signs one on demand.
+	Log        LogStore
+	Checkpoint func(ctx context.Context) ([]byte, error)
 }
 
 // Routes returns the route table.

@@ -35,7 +35,7 @@ func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server 
 	}
 	desk.Logger = slog.New(slog.DiscardHandler)
 	desk.Start()
-	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}}
+	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db}
 	h, err := s.Handler()
 	if err != nil {
 		tb.Fatal(err)

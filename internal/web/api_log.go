@@ -1,0 +1,167 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
+)
+
+// LogStore is what the log endpoints read: the tamper-evident log and its
+// signed checkpoints.
+type LogStore interface {
+	Ledger(ctx context.Context) (*ledger.Log, error)
+	LatestCheckpoint(ctx context.Context) ([]byte, error)
+	LedgerEntries(ctx context.Context, begin, end uint64) ([]ledger.Entry, []time.Time, error)
+}
+
+func init() {
+	routeSets = append(routeSets, func(s *Server) []Route {
+		return []Route{
+			{"GET /api/v1/log/checkpoint", Public, s.handleCheckpoint},
+			{"POST /api/v1/log/checkpoints", Desk, s.handleCheckpointSign},
+			{"GET /api/v1/log/entries", Public, s.handleLogEntries},
+			{"GET /api/v1/log/proof/inclusion", Public, s.handleInclusionProof},
+			{"GET /api/v1/log/proof/consistency", Public, s.handleConsistencyProof},
+		}
+	})
+}
+
+// handleCheckpoint serves the newest signed checkpoint as the note text that
+// any party can check offline with the co-chairs' public keys.
+func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
+	note, err := s.Log.LatestCheckpoint(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write(note)
+}
+
+func (s *Server) handleCheckpointSign(w http.ResponseWriter, r *http.Request) {
+	if s.Checkpoint == nil {
+		s.error(w, r, domain.Errorf(domain.EUNAVAILABLE, "this server has no signing key"))
+		return
+	}
+	note, err := s.Checkpoint(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	w.Write(note)
+}
+
+func queryUint(r *http.Request, name string, required bool) (uint64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" && !required {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, domain.FieldErrorf(name, "%q is not a log index or size", v)
+	}
+	return n, nil
+}
+
+// handleLogEntries lists log entries: which record and version each leaf
+// logs, with its hash, so a monitor can follow the log as it grows.
+func (s *Server) handleLogEntries(w http.ResponseWriter, r *http.Request) {
+	start, err := queryUint(r, "start", false)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	end, err := queryUint(r, "end", false)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if end == 0 || end > start+1000 {
+		end = start + 1000
+	}
+	if end < start {
+		s.error(w, r, domain.FieldErrorf("end", "comes before start"))
+		return
+	}
+	entries, times, err := s.Log.LedgerEntries(r.Context(), start, end)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	type entry struct {
+		ledger.Entry
+		At time.Time `json:"at"`
+	}
+	out := make([]entry, len(entries))
+	for i := range entries {
+		out[i] = entry{entries[i], times[i]}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+}
+
+func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
+	index, err := queryUint(r, "index", true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	size, err := queryUint(r, "size", true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	l, err := s.Log.Ledger(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if index >= size || size > l.Size() {
+		s.error(w, r, domain.Errorf(domain.EINVALID, "need index < size ≤ %d", l.Size()))
+		return
+	}
+	proof, err := l.InclusionProof(r.Context(), index, size)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	entries, _, err := s.Log.LedgerEntries(r.Context(), index, index+1)
+	if err != nil || len(entries) != 1 {
+		s.error(w, r, domain.Errorf(domain.ENOTFOUND, "no log entry %d", index))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"index": index, "size": size, "entry": entries[0], "proof": proof})
+}
+
+func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request) {
+	from, err := queryUint(r, "from", true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	to, err := queryUint(r, "to", true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	l, err := s.Log.Ledger(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if from > to || to > l.Size() {
+		s.error(w, r, domain.Errorf(domain.EINVALID, "need from ≤ to ≤ %d", l.Size()))
+		return
+	}
+	proof, err := l.ConsistencyProof(r.Context(), from, to)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "proof": proof})
+}
