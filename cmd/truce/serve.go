@@ -15,6 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/trucedesk/truce/internal/intake"
 	"github.com/trucedesk/truce/internal/ledger"
 	"github.com/trucedesk/truce/internal/store"
@@ -121,10 +124,12 @@ func serve(ctx context.Context, c *config, db *store.DB, tokens map[string]strin
 	if db.Engine() == "postgres" {
 		desk.Committers = 4
 	}
+	metrics := web.NewMetrics()
+	instrument(metrics.Registry, db, desk)
 	desk.Start()
 	defer desk.Close()
 
-	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now, Log: db,
+	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now, Log: db, Metrics: metrics,
 		Checkpoint: func(ctx context.Context) ([]byte, error) { return signCheckpoint(ctx, db, signer, c.origin) }}
 	handler, err := srv.Handler()
 	if err != nil {
@@ -161,6 +166,36 @@ func serve(ctx context.Context, c *config, db *store.DB, tokens map[string]strin
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// instrument registers the store's pool statistics and the intake desk's
+// queue depth, batch sizes and commit times.
+func instrument(reg *prometheus.Registry, db *store.DB, desk *intake.Desk) {
+	r, w := db.Pools()
+	reg.MustRegister(collectors.NewDBStatsCollector(r, "reads"))
+	if w != r {
+		reg.MustRegister(collectors.NewDBStatsCollector(w, "writes"))
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "truce_intake_queue_depth", Help: "Submissions waiting for a committer.",
+	}, func() float64 { return float64(desk.QueueDepth()) }))
+	batch := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "truce_intake_batch_messages", Help: "Messages per intake transaction.",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 10),
+	})
+	commit := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "truce_store_commit_seconds", Help: "Time to commit an intake batch, by outcome.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	}, []string{"outcome"})
+	reg.MustRegister(batch, commit)
+	desk.Observe = func(n int, took time.Duration, err error) {
+		batch.Observe(float64(n))
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+		}
+		commit.WithLabelValues(outcome).Observe(took.Seconds())
+	}
 }
 
 // checkpointLoop signs a checkpoint whenever the log has grown, at every

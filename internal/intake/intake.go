@@ -32,6 +32,8 @@ type Desk struct {
 	// Now is the clock that stamps received instants.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observe, if set, is told each committed batch's size and commit time.
+	Observe func(messages int, took time.Duration, err error)
 
 	store   Store
 	queue   chan *request
@@ -68,6 +70,9 @@ func New(s Store) *Desk {
 		store:        s,
 	}
 }
+
+// QueueDepth returns how many submissions wait for a committer.
+func (d *Desk) QueueDepth() int { return len(d.queue) }
 
 // Start launches the committers.
 func (d *Desk) Start() {
@@ -183,6 +188,9 @@ func (d *Desk) commit(batch []*request) {
 		subs[0].Message.Tracking = domain.NewTrackingNumber()
 		subs[0].Message.ID = 0
 		receipts, err = d.store.SubmitMessages(ctx, subs)
+	}
+	if d.Observe != nil {
+		d.Observe(len(batch), time.Since(start), err)
 	}
 	if err != nil {
 		d.Logger.Error("intake batch failed", "messages", len(batch), "err", err)

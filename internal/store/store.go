@@ -128,6 +128,10 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Pools returns the read and write connection pools, for their statistics
+// (they are the same pool on PostgreSQL).
+func (db *DB) Pools() (read, write *sql.DB) { return db.r, db.w }
+
 // Engine names the database engine, "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.d.name() }
 

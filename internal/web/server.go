@@ -45,6 +45,9 @@ type Server struct {
 	// Log serves the tamper-evident log; Checkpoint signs one on demand.
 	Log        LogStore
 	Checkpoint func(ctx context.Context) ([]byte, error)
+	// Metrics are served at /metrics; Handler creates them if nil, and
+	// callers may register more collectors (store pools, intake) on them.
+	Metrics *Metrics
 }
 
 // Routes returns the route table.
@@ -52,6 +55,7 @@ func (s *Server) Routes() []Route {
 	routes := append([]Route{
 		{"GET /healthz", Public, s.handleHealth},
 		{"GET /readyz", Public, s.handleReady},
+		{"GET /metrics", Desk, func(w http.ResponseWriter, r *http.Request) { s.handleMetrics().ServeHTTP(w, r) }},
 
 		{"POST /api/v1/messages", Public, s.handleMessageCreate},
 		{"GET /api/v1/messages/{tracking}", Public, s.handleMessageStatus},
@@ -92,6 +96,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	if s.Metrics == nil {
+		s.Metrics = NewMetrics()
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
@@ -161,6 +168,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		s.Metrics.observe(r, rec.status, time.Since(start))
 		level := slog.LevelDebug
 		if rec.status >= 500 {
 			level = slog.LevelWarn
