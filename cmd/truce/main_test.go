@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
 )
@@ -310,5 +311,67 @@ func TestVerify(t *testing.T) {
 	err = run(ctx, []string{"verify", "--data", dir, "--checkpoint", note, "--key", dir + "/other.key.pub"}, io.Discard, io.Discard)
 	if err == nil || errors.Is(err, errProblems) {
 		t.Errorf("verify with an untrusted key = %v, want a refused checkpoint", err)
+	}
+}
+
+// TestBackupRestoreAndMove backs up and restores a SQLite desk, moves it into
+// PostgreSQL, and backs up and restores that; each copy verifies against the
+// checkpoint signed on the original.
+func TestBackupRestoreAndMove(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	must := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if err := run(ctx, args, &out, &errb); err != nil {
+			t.Fatalf("truce %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	must("demo", "--load-only", "--data", dir+"/a")
+	note := dir + "/cp.txt"
+	os.WriteFile(note, []byte(must("checkpoint", "--data", dir+"/a")), 0o644)
+	key := dir + "/a/ledger.key.pub"
+
+	must("backup", "--data", dir+"/a", "--out", dir+"/a.bak")
+	must("restore", "--from", dir+"/a.bak", "--data", dir+"/b")
+	if out := must("verify", "--data", dir+"/b", "--checkpoint", note, "--key", key); !strings.Contains(out, "OK") {
+		t.Errorf("verify of the restored copy: %s", out)
+	}
+	if err := run(ctx, []string{"restore", "--from", dir + "/a.bak", "--data", dir + "/b"}, io.Discard, io.Discard); err == nil {
+		t.Error("restore over an existing database succeeded")
+	}
+
+	pg := storetest.PostgresURL(t)
+	if out := must("migrate", "--from", dir+"/a/truce.db", "--to", pg); !strings.Contains(out, "same root") {
+		t.Errorf("migrate to PostgreSQL: %s", out)
+	}
+	if out := must("verify", "--db", pg, "--checkpoint", note, "--key", key); !strings.Contains(out, "OK") {
+		t.Errorf("verify of the PostgreSQL copy: %s", out)
+	}
+	if err := run(ctx, []string{"migrate", "--from", dir + "/a/truce.db", "--to", pg}, io.Discard, io.Discard); err == nil {
+		t.Error("a second copy into a non-empty database succeeded")
+	}
+	// A PostgreSQL message posted after the move gets a fresh ID.
+	db, err := store.Open(ctx, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := storetest.NewMessage("after the move", time.Now())
+	if _, err := db.SubmitMessages(ctx, []domain.Submission{{Message: m}}); err != nil {
+		t.Fatalf("write after the move: %v", err)
+	}
+	db.Close()
+
+	must("backup", "--db", pg, "--out", dir+"/pg.dump")
+	schema := pg[strings.LastIndex(pg, "search_path=")+len("search_path="):]
+	admin, _ := sql.Open("pgx", os.Getenv(storetest.PostgresEnv))
+	if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close()
+	must("restore", "--from", dir+"/pg.dump", "--db", pg)
+	if out := must("verify", "--db", pg, "--checkpoint", note, "--key", key); !strings.Contains(out, "OK") {
+		t.Errorf("verify after the PostgreSQL restore: %s", out)
 	}
 }
