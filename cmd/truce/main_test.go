@@ -375,3 +375,91 @@ func TestBackupRestoreAndMove(t *testing.T) {
 		t.Errorf("verify after the PostgreSQL restore: %s", out)
 	}
 }
+
+// TestTwoInstances runs two truce processes on one PostgreSQL database: both
+// take messages, one is killed mid-stream, both triage the same messages at
+// once, and the log verifies afterwards.
+func TestTwoInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	pg := storetest.PostgresURL(t)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	a := startTruce(t, "serve", "--db", pg, "--data", dirA, "--addr", "127.0.0.1:0")
+	b := startTruce(t, "serve", "--db", pg, "--data", dirB, "--addr", "127.0.0.1:0")
+
+	stop := make(chan struct{})
+	ackedA, wgA, muA := stream(a, 8, stop)
+	ackedB, wgB, muB := stream(b, 8, stop)
+	waitForAcks(t, ackedA, muA, 150)
+	waitForAcks(t, ackedB, muB, 150)
+	b.cmd.Process.Signal(syscall.SIGKILL)
+	b.cmd.Wait()
+	close(stop)
+	wgA.Wait()
+	wgB.Wait()
+	checkAcked(t, pg, ackedA)
+	checkAcked(t, pg, ackedB)
+	t.Logf("acknowledged %d on A and %d on B before B was killed", len(ackedA), len(ackedB))
+
+	// Both instances triage the same 40 messages at the same moment: each
+	// message moves exactly once; the loser gets 409 with the current state.
+	b = startTruce(t, "serve", "--db", pg, "--data", dirB, "--addr", "127.0.0.1:0")
+	db, err := store.Open(context.Background(), pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ms, err := db.Messages(context.Background(), domain.MessageFilter{Limit: 40})
+	if err != nil || len(ms) != 40 {
+		t.Fatalf("messages: %d, %v", len(ms), err)
+	}
+	type result struct{ ok, conflict int }
+	var wg sync.WaitGroup
+	results := make([]result, len(ms))
+	for i, m := range ms {
+		for j, c := range []*child{a, b} {
+			wg.Go(func() {
+				body := fmt.Sprintf(`{"to":"%s","version":%d,"reason":"%s"}`, []string{"triaged", "rejected"}[j], m.Version, []string{"", "spam"}[j])
+				req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/inbox/%d/transitions", c.url, m.ID), strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer test-token-123")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				muA.Lock()
+				switch resp.StatusCode {
+				case 200:
+					results[i].ok++
+				case 409:
+					results[i].conflict++
+				default:
+					t.Errorf("transition %d on instance %d: status %d", m.ID, j, resp.StatusCode)
+				}
+				muA.Unlock()
+			})
+		}
+	}
+	wg.Wait()
+	for i, m := range ms {
+		events, _ := db.MessageEvents(context.Background(), m.ID)
+		if results[i] != (result{1, 1}) || len(events) != 1 {
+			t.Errorf("message %d: %d succeeded, %d conflicted, %d events; want exactly one winner", m.ID, results[i].ok, results[i].conflict, len(events))
+		}
+	}
+
+	// The log is one sequence: it verifies against a fresh checkpoint.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"checkpoint", "--db", pg, "--data", dirA}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	note := dirA + "/cp.txt"
+	os.WriteFile(note, out.Bytes(), 0o644)
+	out.Reset()
+	if err := run(context.Background(), []string{"verify", "--db", pg, "--data", dirA, "--checkpoint", note}, &out, io.Discard); err != nil {
+		t.Errorf("verify after two instances: %v\n%s", err, out.String())
+	}
+}
