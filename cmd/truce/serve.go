@@ -131,7 +131,7 @@ func serve(ctx context.Context, c *config, db *store.DB, tokens map[string]strin
 	desk.Start()
 	defer desk.Close()
 
-	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now, Log: db, Metrics: metrics,
+	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now, Log: db, Metrics: metrics, Inbox: &web.Hub{},
 		Checkpoint: func(ctx context.Context) ([]byte, error) { return signCheckpoint(ctx, db, signer, c.origin) }}
 	handler, err := srv.Handler()
 	if err != nil {
@@ -142,6 +142,7 @@ func serve(ctx context.Context, c *config, db *store.DB, tokens map[string]strin
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	go checkpointLoop(ctx, db, signer, c.origin, c.checkpointEvery, logger)
+	go db.WatchMessages(ctx, srv.Inbox.Publish, func(err error) { logger.Warn("inbox notifications", "err", err) })
 	hs := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

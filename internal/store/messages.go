@@ -35,8 +35,10 @@ func scanMessage(row interface{ Scan(...any) error }) (*domain.Message, error) {
 // a repeat of the original, and the original comes back in its receipt.
 func (db *DB) SubmitMessages(ctx context.Context, subs []domain.Submission) ([]domain.Receipt, error) {
 	receipts := make([]domain.Receipt, len(subs))
+	var announced func()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		recs := make([]ledger.Record, 0, len(subs))
+		var fresh []int64
 		for i, sub := range subs {
 			r, rec, err := db.submit(ctx, tx, sub)
 			if err != nil {
@@ -44,12 +46,20 @@ func (db *DB) SubmitMessages(ctx context.Context, subs []domain.Submission) ([]d
 			}
 			receipts[i] = r
 			recs = append(recs, rec)
+			if !r.Repeat {
+				fresh = append(fresh, r.Message.ID)
+			}
+		}
+		var err error
+		if announced, err = db.announce(ctx, tx, fresh); err != nil {
+			return err
 		}
 		return db.logRecords(ctx, tx, recs...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	announced()
 	return receipts, nil
 }
 
@@ -184,6 +194,7 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 	}
 	t.At = utc(t.At)
 	var out *domain.Message
+	announced := func() {}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		m, err := db.message(ctx, tx, "id = $1", t.MessageID)
 		if err != nil {
@@ -239,8 +250,14 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 		if err != nil {
 			return err
 		}
+		if announced, err = db.announce(ctx, tx, []int64{m.ID}); err != nil {
+			return err
+		}
 		return db.logRecords(ctx, tx, append(recs, mrec, erec)...)
 	})
+	if err == nil {
+		announced()
+	}
 	return out, err
 }
 

@@ -28,6 +28,7 @@ type DB struct {
 
 	d      dialect
 	ledger *ledger.Log // appended to inside every write transaction
+	watch  watchers    // this process's subscribers to message changes
 	r      *sql.DB     // reads
 	w      *sql.DB     // writes; for SQLite a single connection, so writers queue in Go, not on SQLITE_BUSY
 }

@@ -45,6 +45,8 @@ type Server struct {
 	// Log serves the tamper-evident log; Checkpoint signs one on demand.
 	Log        LogStore
 	Checkpoint func(ctx context.Context) ([]byte, error)
+	// Inbox carries live inbox updates to connected desks; nil disables them.
+	Inbox *Hub
 	// Metrics are served at /metrics; Handler creates them if nil, and
 	// callers may register more collectors (store pools, intake) on them.
 	Metrics *Metrics

@@ -35,7 +35,10 @@ func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server 
 	}
 	desk.Logger = slog.New(slog.DiscardHandler)
 	desk.Start()
-	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db}
+	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db, Inbox: &web.Hub{}}
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	tb.Cleanup(stopWatch)
+	go db.WatchMessages(watchCtx, s.Inbox.Publish, func(error) {})
 	h, err := s.Handler()
 	if err != nil {
 		tb.Fatal(err)
