@@ -463,3 +463,65 @@ func TestTwoInstances(t *testing.T) {
 		t.Errorf("verify after two instances: %v\n%s", err, out.String())
 	}
 }
+
+// TestLostConnection cuts every database connection of a running truce: a
+// request caught in the cut fails with 503 and Retry-After, never a false
+// acknowledgement, and the instance reconnects by itself.
+func TestLostConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	app := fmt.Sprintf("truce_cut_%d", time.Now().UnixNano())
+	pg := storetest.PostgresURL(t) + "&application_name=" + app
+	c := startTruce(t, "serve", "--db", pg, "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+	post := func() (int, string) {
+		resp, err := http.Post(c.url+"/api/v1/messages", "application/json", strings.NewReader(fmt.Sprintf(`{"body":"report %d"}`, time.Now().UnixNano())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var rc struct{ Tracking string }
+		json.NewDecoder(resp.Body).Decode(&rc)
+		return resp.StatusCode, resp.Header.Get("Retry-After") + rc.Tracking
+	}
+	if code, _ := post(); code != 201 {
+		t.Fatalf("first post = %d", code)
+	}
+	admin, err := sql.Open("pgx", os.Getenv(storetest.PostgresEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var cut int
+	if err := admin.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&cut); err != nil || cut == 0 {
+		t.Fatalf("cut %d connections: %v", cut, err)
+	}
+	acked := map[string]bool{}
+	for i := range 20 {
+		code, rest := post()
+		switch code {
+		case 201:
+			acked[rest] = true
+		case 503:
+			if !strings.HasPrefix(rest, "5") {
+				t.Errorf("post %d: 503 without Retry-After", i)
+			}
+		default:
+			t.Errorf("post %d after the cut = %d, want 201 or 503", i, code)
+		}
+	}
+	if code, _ := post(); code != 201 {
+		t.Errorf("post after reconnecting = %d, want 201", code)
+	}
+	resp, err := http.Get(c.url + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("readyz after reconnecting = %v %v", resp.Status, err)
+	}
+	db, _ := store.Open(context.Background(), pg)
+	defer db.Close()
+	for tr := range acked {
+		if _, err := db.MessageByTracking(context.Background(), tr); err != nil {
+			t.Errorf("acknowledged %s lost: %v", tr, err)
+		}
+	}
+}
