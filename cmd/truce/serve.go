@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/intake"
 	"github.com/trucedesk/truce/internal/ledger"
 	"github.com/trucedesk/truce/internal/store"
@@ -32,6 +33,9 @@ type config struct {
 	db, addr, data, tokens, logLevel string
 	ledgerKey, origin                string
 	checkpointEvery                  time.Duration
+	publicEvery                      time.Duration
+	publicBurst                      int
+	insecureCookies                  bool
 }
 
 func (c *config) flags(fs *flag.FlagSet, defaultData string) {
@@ -43,6 +47,9 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.ledgerKey, "ledger-key", env("TRUCE_LEDGER_KEY", ""), "checkpoint signing key `file` (env TRUCE_LEDGER_KEY; default DATA/ledger.key, created if missing)")
 	fs.StringVar(&c.origin, "log-origin", env("TRUCE_LOG_ORIGIN", defaultOrigin), "the log's name in checkpoints (env TRUCE_LOG_ORIGIN)")
 	fs.DurationVar(&c.checkpointEvery, "checkpoint-every", 10*time.Minute, "how often to sign a checkpoint when the log has grown")
+	fs.DurationVar(&c.publicEvery, "public-rate", 3*time.Second, "anonymous reports: one per this interval per client address, after the burst")
+	fs.IntVar(&c.publicBurst, "public-burst", 20, "anonymous reports a client address may send at once")
+	fs.BoolVar(&c.insecureCookies, "insecure-cookies", env("TRUCE_INSECURE_COOKIES", "") != "", "session cookies without Secure, for plain-HTTP development only (env TRUCE_INSECURE_COOKIES)")
 }
 
 func (c *config) keyPath() string {
@@ -131,7 +138,11 @@ func serve(ctx context.Context, c *config, db *store.DB, tokens map[string]strin
 	desk.Start()
 	defer desk.Close()
 
+	authn := auth.New(db, time.Now)
+	authn.Logger = logger
+	authn.InsecureCookies = c.insecureCookies
 	srv := &web.Server{Store: db, Desk: desk, Logger: logger, Tokens: tokens, Now: time.Now, Log: db, Metrics: metrics, Inbox: &web.Hub{},
+		Auth: authn, PublicLimit: auth.NewLimiter(c.publicEvery, c.publicBurst, time.Now),
 		Checkpoint: func(ctx context.Context) ([]byte, error) { return signCheckpoint(ctx, db, signer, c.origin) }}
 	handler, err := srv.Handler()
 	if err != nil {

@@ -38,6 +38,10 @@ type Engine struct {
 	actFacts   []Fact
 	scopeFacts []Fact
 	timeFacts  [4][]Fact // by time precision
+	// baseLabel is the base view's label for baseLabelOf (BaseView as New
+	// set it), and labels each designator's, so judging builds no label.
+	baseLabel, baseLabelOf string
+	labels                 map[string]string
 }
 
 // New builds an engine for agreement a. Statuses of other agreements are
@@ -74,6 +78,12 @@ func New(a *domain.Agreement, parties []*domain.Party, statuses []*domain.PartyS
 		e.slugs[p.Slug] = p.ID
 	}
 	e.tl = newTimelines(a.ID, e.a.ExclusionAuthority, parties, statuses)
+	e.baseLabelOf = e.BaseView
+	e.baseLabel = "the " + possessive(e.BaseView)
+	e.labels = make(map[string]string, len(e.tl.designators))
+	for _, d := range e.tl.designators {
+		e.labels[d] = possessive(d)
+	}
 	e.startValue = a.Start.In(e.loc).Format(time.RFC3339)
 	e.graceValue = a.Grace.String()
 	if !a.End.IsZero() {
@@ -139,6 +149,8 @@ type judgement struct {
 	// arena holds the facts of every step of every view, so a verdict
 	// costs one allocation for its facts instead of one per step.
 	arena []Fact
+	// steps holds the traces of every view, one after the other.
+	steps []Step
 }
 
 // facts returns the facts appended since start, capped so that later
@@ -150,50 +162,113 @@ func (j *judgement) facts(start int) []Fact {
 // Judge returns the verdict on one incident. It never fails: what it cannot
 // decide it reports as undetermined, saying what is missing.
 func (e *Engine) Judge(in *domain.Incident) Verdict {
-	v := Verdict{
+	var v Verdict
+	e.JudgeInto(&v, in)
+	e.Explain(&v)
+	v.scratch = nil // the verdict owns its slices; a later JudgeInto must not reuse them
+	return v
+}
+
+// scratch holds the buffers JudgeInto reuses from one verdict to the next.
+type scratch struct {
+	views []View
+	steps []Step
+	j     judgement
+}
+
+// JudgeInto judges one incident into v, reusing the buffers of the verdict
+// v last held, so that judging a stream of incidents allocates nothing in
+// the steady state. It computes the outcomes, reasons and traces but not
+// the sentences: Explain writes them, for the verdicts someone will read.
+// The slices of v are overwritten by the next JudgeInto on it.
+func (e *Engine) JudgeInto(v *Verdict, in *domain.Incident) {
+	sc := v.scratch
+	if sc == nil {
+		sc = &scratch{views: make([]View, 0, 2), steps: make([]Step, 0, 12)}
+		sc.j.arena = make([]Fact, 0, 8)
+	}
+	*v = Verdict{
 		IncidentID: in.ID, IncidentVersion: in.Version,
-		AgreementID: e.a.ID, AgreementVersion: e.a.Version,
+		AgreementID: e.a.ID, AgreementVersion: e.a.Version, scratch: sc,
 	}
 	v.From, v.To = e.Window(in)
-	trace := make([]Step, 0, 6)
-	base := View{Label: "the " + possessive(e.BaseView), Designator: e.a.ExclusionAuthority}
+	sc.steps = sc.steps[:0]
+	sc.views = sc.views[:0]
+	label := e.baseLabel
+	if e.BaseView != e.baseLabelOf {
+		label = "the " + possessive(e.BaseView)
+	}
+	base := View{Label: label, Designator: e.a.ExclusionAuthority}
 
-	stop := func(why string) Verdict {
-		last := trace[len(trace)-1]
-		base.Trace = trace
-		base.Outcome, base.Reason, base.Why = last.Outcome, last.Reason, why
-		v.Views = []View{base}
-		v.Sentence = sentence(v.Views)
-		return v
+	stop := func(why text) {
+		last := sc.steps[len(sc.steps)-1]
+		base.Trace = sc.steps[:len(sc.steps):len(sc.steps)]
+		base.Outcome, base.Reason, base.why = last.Outcome, last.Reason, why
+		sc.views = append(sc.views, base)
+		v.Views = sc.views
 	}
 	step, done := e.ruleAct(in)
-	if trace = append(trace, step); done {
-		return stop(in.SubEventType + " is not a prohibited act")
+	if sc.steps = append(sc.steps, step); done {
+		stop(text{in.SubEventType, " is not a prohibited act"})
+		return
 	}
 	step, why, done := e.ruleTime(v.From, v.To, in.TimePrecision)
-	if trace = append(trace, step); done {
-		return stop(why)
+	if sc.steps = append(sc.steps, step); done {
+		stop(why)
+		return
 	}
 	step, why, done = e.ruleScope(in)
-	if trace = append(trace, step); done {
-		return stop(why)
+	if sc.steps = append(sc.steps, step); done {
+		stop(why)
+		return
 	}
+	common := len(sc.steps)
 
-	j := &judgement{in: in, at: in.OccurredAt, arena: make([]Fact, 0, 8)}
-	e.judgeView(j, "", &base, trace)
-	v.Views = []View{base}
+	j := &sc.j
+	*j = judgement{in: in, at: in.OccurredAt, arena: j.arena[:0], areas: j.areas[:0], controllers: j.controllers[:0]}
+	j.steps = sc.steps
+	e.judgeView(j, "", &base, common)
+	sc.views = append(sc.views, base)
 	for _, d := range e.tl.designators {
 		if !e.tl.designatesAny(d, j.at, in.Perpetrators, in.Targets, j.controllers) {
 			continue
 		}
-		view := View{Label: possessive(d), Designator: d}
-		e.judgeView(j, d, &view, trace[:len(trace):len(trace)])
+		view := View{Label: e.labels[d], Designator: d}
+		e.judgeView(j, d, &view, common)
 		if view.Outcome != base.Outcome || view.Reason != base.Reason {
-			v.Views = append(v.Views, view)
+			sc.views = append(sc.views, view)
+		}
+	}
+	sc.steps = j.steps
+	v.Views = sc.views
+}
+
+// Explain writes each view's Why and the verdict's Sentence, which
+// JudgeInto leaves out.
+func (e *Engine) Explain(v *Verdict) {
+	for i := range v.Views {
+		if v.Views[i].Why == "" {
+			v.Views[i].Why = v.Views[i].why.String()
 		}
 	}
 	v.Sentence = sentence(v.Views)
-	return v
+}
+
+// text is a clause kept in parts, so that the hot path stores references to
+// strings that already exist instead of concatenating them.
+type text [8]string
+
+func (t text) String() string {
+	n := 0
+	for _, s := range t {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range t {
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // ruleAct: an act the terms do not prohibit is not a violation.
@@ -208,29 +283,29 @@ func (e *Engine) ruleAct(in *domain.Incident) (Step, bool) {
 // ruleTime places the incident's window against the start, the grace
 // period and the end. A window wholly on one side decides; one that
 // straddles a boundary where the answer changes is undetermined.
-func (e *Engine) ruleTime(from, to time.Time, prec domain.TimePrecision) (Step, string, bool) {
+func (e *Engine) ruleTime(from, to time.Time, prec domain.TimePrecision) (Step, text, bool) {
 	start, grace, end := e.a.Start, e.graceEnd, e.a.End
 	f := e.timeFacts[0]
 	if prec >= domain.TimeDay && prec <= domain.TimeMonth {
 		f = e.timeFacts[prec]
 	}
-	stop := func(o Outcome, r Reason, why string) (Step, string, bool) {
+	stop := func(o Outcome, r Reason, why text) (Step, text, bool) {
 		return Step{Rule: RuleTime, Outcome: o, Reason: r, Facts: f}, why, true
 	}
 	switch {
 	case !to.After(start):
-		return stop(NotViolation, ReasonBeforeStart, "before the start at "+e.startValue)
+		return stop(NotViolation, ReasonBeforeStart, text{"before the start at ", e.startValue})
 	case !end.IsZero() && !from.Before(end):
-		return stop(NotViolation, ReasonAfterEnd, "after the end at "+e.endValue)
+		return stop(NotViolation, ReasonAfterEnd, text{"after the end at ", e.endValue})
 	case !to.After(grace):
 		// Wholly before the grace period ends: not a violation either way.
-		return stop(NotViolation, ReasonInGrace, "within the grace period of "+e.graceValue+" after the start")
+		return stop(NotViolation, ReasonInGrace, text{"within the grace period of ", e.graceValue, " after the start"})
 	case from.Before(grace):
-		return stop(Undetermined, ReasonTimeTooImprecise, "the date, known to the "+precisionName(prec)+", straddles the start")
+		return stop(Undetermined, ReasonTimeTooImprecise, text{"the date, known to the ", precisionName(prec), ", straddles the start"})
 	case !end.IsZero() && to.After(end):
-		return stop(Undetermined, ReasonTimeTooImprecise, "the date, known to the "+precisionName(prec)+", straddles the end")
+		return stop(Undetermined, ReasonTimeTooImprecise, text{"the date, known to the ", precisionName(prec), ", straddles the end"})
 	}
-	return Step{Rule: RuleTime, Pass: true, Facts: f}, "", false
+	return Step{Rule: RuleTime, Pass: true, Facts: f}, text{}, false
 }
 
 func precisionName(p domain.TimePrecision) string {
@@ -245,20 +320,20 @@ func precisionName(p domain.TimePrecision) string {
 
 // ruleScope: outside the governorates the terms cover is not a violation;
 // with a limited scope and no governorate recorded, it is undetermined.
-func (e *Engine) ruleScope(in *domain.Incident) (Step, string, bool) {
+func (e *Engine) ruleScope(in *domain.Incident) (Step, text, bool) {
 	f := e.scopeFacts
 	if len(e.scope) == 0 {
-		return Step{Rule: RuleScope, Pass: true, Facts: f}, "", false
+		return Step{Rule: RuleScope, Pass: true, Facts: f}, text{}, false
 	}
 	if strings.TrimSpace(in.Admin1) == "" {
 		return Step{Rule: RuleScope, Outcome: Undetermined, Reason: ReasonLocationTooImprecise, Facts: f},
-			"no governorate recorded to check against the scope", true
+			text{"no governorate recorded to check against the scope"}, true
 	}
 	if !e.scope[foldName(in.Admin1)] {
 		return Step{Rule: RuleScope, Outcome: NotViolation, Reason: ReasonOutsideScope, Facts: f},
-			in.Admin1 + " is outside the agreement's scope", true
+			text{in.Admin1, " is outside the agreement's scope"}, true
 	}
-	return Step{Rule: RuleScope, Pass: true, Facts: f}, "", false
+	return Step{Rule: RuleScope, Pass: true, Facts: f}, text{}, false
 }
 
 // excluded reports whether the party is outside the agreement in the view
@@ -294,10 +369,18 @@ func verb(r *domain.PartyStatus, authority string) string {
 }
 
 // judgeView applies the perpetrator, target and area rules for one view.
-func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
-	decide := func(step Step, why string) {
-		view.Trace = append(trace, step)
-		view.Outcome, view.Reason, view.Why = step.Outcome, step.Reason, why
+func (e *Engine) judgeView(j *judgement, d string, view *View, common int) {
+	// The view's trace is the common steps, then its own, laid out
+	// contiguously in the steps arena.
+	first := 0
+	if len(j.steps) != common {
+		first = len(j.steps)
+		j.steps = append(j.steps, j.steps[:common]...)
+	}
+	decide := func(step Step, why text) {
+		j.steps = append(j.steps, step)
+		view.Trace = j.steps[first:len(j.steps):len(j.steps)]
+		view.Outcome, view.Reason, view.why = step.Outcome, step.Reason, why
 	}
 	in, at := j.in, j.at
 
@@ -305,7 +388,7 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 	var (
 		known           int
 		bound, noStatus int64
-		notPartyWhy     string
+		notPartyWhy     text
 		start           = len(j.arena)
 	)
 	for _, id := range in.Perpetrators {
@@ -315,8 +398,8 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 		known++
 		if r, by, ok := e.excluded(id, d, at); ok {
 			j.arena = append(j.arena, statusFact(r))
-			if notPartyWhy == "" {
-				notPartyWhy = "perpetrator " + e.name(id) + verb(r, e.a.ExclusionAuthority) + by
+			if notPartyWhy[0] == "" {
+				notPartyWhy = text{"perpetrator ", e.name(id), verb(r, e.a.ExclusionAuthority), by}
 			}
 			continue
 		}
@@ -326,8 +409,8 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 				if bound == 0 {
 					bound = id
 				}
-			} else if notPartyWhy == "" {
-				notPartyWhy = "perpetrator " + e.name(id) + " had withdrawn"
+			} else if notPartyWhy[0] == "" {
+				notPartyWhy = text{"perpetrator ", e.name(id), " had withdrawn"}
 			}
 			continue
 		}
@@ -345,17 +428,17 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 	}
 	switch {
 	case known == 0:
-		decide(Step{Rule: RulePerpetrator, Outcome: Undetermined, Reason: ReasonPerpetratorUnknown}, "perpetrator unknown")
+		decide(Step{Rule: RulePerpetrator, Outcome: Undetermined, Reason: ReasonPerpetratorUnknown}, text{"perpetrator unknown"})
 		return
 	case bound == 0 && noStatus != 0:
 		decide(Step{Rule: RulePerpetrator, Outcome: Undetermined, Reason: ReasonNoStatus, Facts: j.facts(start)},
-			"no status recorded for "+e.name(noStatus))
+			text{"no status recorded for ", e.name(noStatus)})
 		return
 	case bound == 0:
 		decide(Step{Rule: RulePerpetrator, Outcome: NotViolation, Reason: ReasonPerpetratorNotParty, Facts: j.facts(start)}, notPartyWhy)
 		return
 	}
-	trace = append(trace, Step{Rule: RulePerpetrator, Pass: true, Facts: j.facts(start)})
+	j.steps = append(j.steps, Step{Rule: RulePerpetrator, Pass: true, Facts: j.facts(start)})
 	act, by := in.SubEventType, e.name(bound)
 
 	// Target: a named party that is not excluded is protected; civilians
@@ -363,7 +446,7 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 	// party; targets that are all excluded make it not a violation.
 	var (
 		protected, civilians int64
-		excludedWhy          string
+		excludedWhy          text
 	)
 	start = len(j.arena)
 	for _, id := range in.Targets {
@@ -372,8 +455,8 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 		}
 		if r, by, ok := e.excluded(id, d, at); ok {
 			j.arena = append(j.arena, statusFact(r))
-			if excludedWhy == "" {
-				excludedWhy = "target " + e.name(id) + verb(r, e.a.ExclusionAuthority) + by
+			if excludedWhy[0] == "" {
+				excludedWhy = text{"target ", e.name(id), verb(r, e.a.ExclusionAuthority), by}
 			}
 			continue
 		}
@@ -396,22 +479,22 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 	}
 	switch {
 	case protected != 0:
-		decide(Step{Rule: RuleTarget, Outcome: Violation, Facts: j.facts(start)}, act+" by "+by+" on "+e.name(protected)+", not excluded")
+		decide(Step{Rule: RuleTarget, Outcome: Violation, Facts: j.facts(start)}, text{act, " by ", by, " on ", e.name(protected), ", not excluded"})
 		return
-	case excludedWhy != "" && civilians == 0:
+	case excludedWhy[0] != "" && civilians == 0:
 		decide(Step{Rule: RuleTarget, Outcome: NotViolation, Reason: ReasonTargetExcluded, Facts: j.facts(start)}, excludedWhy)
 		return
 	}
-	trace = append(trace, Step{Rule: RuleTarget, Pass: true, Facts: j.facts(start)})
+	j.steps = append(j.steps, Step{Rule: RuleTarget, Pass: true, Facts: j.facts(start)})
 
 	// Area: who held the ground decides for civilians and unnamed targets.
 	if in.Point == nil || in.GeoPrecision > e.MaxGeoPrecision || e.areas == nil {
 		decide(Step{Rule: RuleArea, Outcome: Undetermined, Reason: ReasonLocationTooImprecise},
-			"location too imprecise to place in an area of control")
+			text{"location too imprecise to place in an area of control"})
 		return
 	}
 	if !j.located {
-		j.areas = e.areas.AppendAt(make([]*control.Area, 0, 4), orb.Point{in.Point.Lon, in.Point.Lat}, at)
+		j.areas = e.areas.AppendAt(j.areas[:0], orb.Point{in.Point.Lon, in.Point.Lat}, at)
 		j.located = true
 		for _, a := range j.areas {
 			j.controllers = append(j.controllers, e.controller(a))
@@ -419,23 +502,23 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 	}
 	if len(j.areas) == 0 {
 		if civilians != 0 {
-			decide(Step{Rule: RuleArea, Outcome: Violation}, act+" by "+by+" on civilians, in no area held by an excluded party")
+			decide(Step{Rule: RuleArea, Outcome: Violation}, text{act, " by ", by, " on civilians, in no area held by an excluded party"})
 		} else {
 			decide(Step{Rule: RuleArea, Outcome: Undetermined, Reason: ReasonTargetUnknown},
-				"no target named and no area of control recorded at the point")
+				text{"no target named and no area of control recorded at the point"})
 		}
 		return
 	}
 	start = len(j.arena)
 	var nExcluded int
-	var heldBy, excludedHeld string
+	var heldBy, exName, exVerb, exBy string
 	for i, a := range j.areas {
 		j.arena = append(j.arena, Fact{Kind: FactArea, ID: a.ID, Version: a.Version, PartyID: j.controllers[i]})
 		if r, by, ok := e.excluded(j.controllers[i], d, at); ok {
 			j.arena = append(j.arena, statusFact(r))
 			nExcluded++
-			if excludedHeld == "" {
-				excludedHeld = "area held by " + e.name(j.controllers[i]) + "," + verb(r, e.a.ExclusionAuthority) + by
+			if exName == "" {
+				exName, exVerb, exBy = e.name(j.controllers[i]), verb(r, e.a.ExclusionAuthority), by
 			}
 		} else if heldBy == "" {
 			heldBy = e.name(j.controllers[i])
@@ -443,12 +526,12 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, trace []Step) {
 	}
 	switch nExcluded {
 	case len(j.areas):
-		decide(Step{Rule: RuleArea, Outcome: NotViolation, Reason: ReasonTargetExcluded, Facts: j.facts(start)}, excludedHeld)
+		decide(Step{Rule: RuleArea, Outcome: NotViolation, Reason: ReasonTargetExcluded, Facts: j.facts(start)}, text{"area held by ", exName, ",", exVerb, exBy})
 	case 0:
-		decide(Step{Rule: RuleArea, Outcome: Violation, Facts: j.facts(start)}, act+" by "+by+" in an area held by "+heldBy+", not excluded")
+		decide(Step{Rule: RuleArea, Outcome: Violation, Facts: j.facts(start)}, text{act, " by ", by, " in an area held by ", heldBy, ", not excluded"})
 	default:
 		decide(Step{Rule: RuleArea, Outcome: Undetermined, Reason: ReasonControlDisputed, Facts: j.facts(start)},
-			"the point lies both in an "+excludedHeld+", and in an area held by "+heldBy)
+			text{"the point lies both in an area held by ", exName, ",", exVerb, exBy, ", and in an area held by ", heldBy})
 	}
 }
 

@@ -107,6 +107,8 @@ type View struct {
 	Reason     Reason  `json:"reason,omitempty"`
 	Why        string  `json:"why"` // a clause for the sentence: "target YPG designated by Turkey"
 	Trace      []Step  `json:"trace"`
+
+	why text // Why in parts, until Explain joins them
 }
 
 // Verdict is the engine's answer for one incident.
@@ -121,6 +123,8 @@ type Verdict struct {
 	To       time.Time `json:"to"`
 	Views    []View    `json:"views"`
 	Sentence string    `json:"sentence"`
+
+	scratch *scratch // buffers JudgeInto reuses
 }
 
 // Base returns the agreement's own view.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 )
 
@@ -47,6 +48,19 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Sender.Kind == "" {
 		req.Sender.Kind = domain.SenderPublic
+	}
+	// A liaison speaks for its own party, whatever the body says; anyone
+	// else may name a party only if the policy lets them.
+	p := auth.FromContext(r.Context())
+	if p.Role == auth.RoleLiaison {
+		req.Sender.Kind, req.Sender.PartyID = domain.SenderLiaison, p.PartyID
+		if req.Sender.Name == "" {
+			req.Sender.Name = p.Name
+		}
+	}
+	if !auth.DefaultPolicy.Allow(p, auth.ActSubmitMessage, auth.Resource{Kind: "message", PartyID: req.Sender.PartyID}) {
+		s.error(w, r, domain.FieldErrorf("sender.party_id", "you may not send messages in a party's name"))
+		return
 	}
 	m := &domain.Message{Channel: domain.ChannelAPI, Sender: req.Sender, Language: req.Language,
 		Subject: req.Subject, Body: req.Body, Attachments: req.Attachments}
@@ -131,6 +145,10 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
+	if f, err = auth.DefaultPolicy.MessageFilter(auth.FromContext(r.Context()), f); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	ms, err := s.Store.Messages(r.Context(), f)
 	if err != nil {
 		s.error(w, r, err)
@@ -150,6 +168,10 @@ func (s *Server) handleInboxMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.Store.Message(r.Context(), id)
+	if err == nil && !auth.DefaultPolicy.CanReadMessage(auth.FromContext(r.Context()), m) {
+		// Another party's message: not even its existence is disclosed.
+		err = domain.Errorf(domain.ENOTFOUND, "message %d not found", id)
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -200,6 +222,8 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.audit(r, "message.transition", "message", m.ID, map[string]any{"state": "", "version": req.Version},
+		map[string]any{"state": m.State, "reason": m.Reason, "incident_id": req.IncidentID, "note": req.Note, "version": m.Version})
 	writeJSON(w, http.StatusOK, m)
 }
 

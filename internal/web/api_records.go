@@ -26,6 +26,7 @@ func (s *Server) handleIncidentCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.audit(r, "incident.create", "incident", in.ID, nil, in)
 	w.Header().Set("Location", "/api/v1/incidents/"+strconv.FormatInt(in.ID, 10))
 	writeJSON(w, http.StatusCreated, in)
 }

@@ -8,9 +8,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 )
 
@@ -25,6 +27,7 @@ var statuses = map[string]int{
 	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 	codeUnsupportedMedia: http.StatusUnsupportedMediaType,
+	auth.ETOOMANY:        http.StatusTooManyRequests,
 }
 
 const codeUnsupportedMedia = "unsupported_media_type"
@@ -52,8 +55,12 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		s.Logger.Info("request refused", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
-	if status == http.StatusServiceUnavailable {
+	var limited *auth.LimitError
+	switch {
+	case status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")
+	case errors.As(err, &limited):
+		w.Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter.Seconds())+1))
 	}
 	if wantsHTML(r) {
 		s.renderError(w, r, status, domain.ErrorMessage(err))

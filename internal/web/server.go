@@ -9,21 +9,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/intake"
 )
 
-// Access is what a route requires of its caller.
-type Access int
+// Access is the action a route requires of its caller, checked against the
+// policy of internal/auth. Every route declares one; Undeclared refuses to
+// start the server.
+type Access = auth.Action
 
-// The access levels. Every route must declare one; Undeclared refuses to start.
+// Shorthands for the two most common declarations.
 const (
-	Undeclared Access = iota
-	Public            // anyone, including the public report form
-	Desk              // a monitor or co-chair with a desk token
+	Undeclared Access = ""
+	Public            = auth.ActAnyone       // anyone: health checks, pages, lookups by tracking number
+	Desk              = auth.ActReadMessages // the desk: monitors and co-chairs
 )
 
 // Route is one entry of the route table.
@@ -38,9 +42,15 @@ type Server struct {
 	Store  domain.Store
 	Desk   *intake.Desk
 	Logger *slog.Logger
-	// Tokens maps a desk token to the name of the person or system holding
-	// it; that name is recorded as the actor of every change made with it.
+	// Auth establishes who is calling and enforces the policy.
+	Auth *auth.Authenticator
+	// Tokens are operator tokens from the configuration, token → name;
+	// they act as co-chairs, for automation and first setup, beside the
+	// users and hashed API tokens Auth keeps.
 	Tokens map[string]string
+	// PublicLimit bounds anonymous submissions per client address; nil
+	// means no limit.
+	PublicLimit *auth.Limiter
 	Now    func() time.Time
 	// Log serves the tamper-evident log; Checkpoint signs one on demand.
 	Log        LogStore
@@ -59,25 +69,31 @@ func (s *Server) Routes() []Route {
 		{"GET /readyz", Public, s.handleReady},
 		{"GET /metrics", Desk, func(w http.ResponseWriter, r *http.Request) { s.handleMetrics().ServeHTTP(w, r) }},
 
-		{"POST /api/v1/messages", Public, s.handleMessageCreate},
+		{"POST /api/v1/messages", auth.ActSubmitMessage, s.limitPublic(s.handleMessageCreate)},
 		{"GET /api/v1/messages/{tracking}", Public, s.handleMessageStatus},
 
-		{"GET /api/v1/inbox", Desk, s.handleInbox},
-		{"GET /api/v1/inbox/{id}", Desk, s.handleInboxMessage},
-		{"POST /api/v1/inbox/{id}/transitions", Desk, s.handleTransition},
+		{"POST /api/v1/session", Public, s.handleLogin},
+		{"DELETE /api/v1/session", Public, s.handleLogout},
+		{"GET /api/v1/session", Public, s.handleWhoAmI},
 
-		{"POST /api/v1/incidents", Desk, s.handleIncidentCreate},
+		{"GET /api/v1/inbox", auth.ActReadOwnPartyMessages, s.handleInbox},
+		{"GET /api/v1/inbox/{id}", auth.ActReadOwnPartyMessages, s.handleInboxMessage},
+		{"POST /api/v1/inbox/{id}/transitions", auth.ActTriage, s.handleTransition},
+
+		{"POST /api/v1/incidents", auth.ActCreateIncident, s.handleIncidentCreate},
 		{"GET /api/v1/incidents", Desk, s.handleIncidentList},
 		{"GET /api/v1/incidents/{id}", Desk, s.handleIncidentView},
 
-		{"GET /api/v1/agreements", Public, s.handleAgreements},
-		{"GET /api/v1/agreements/{slug}", Public, s.handleAgreement},
-		{"GET /api/v1/parties", Public, s.handleParties},
-		{"GET /api/v1/parties/{slug}", Public, s.handleParty},
+		{"GET /api/v1/agreements", auth.ActReadPublished, s.handleAgreements},
+		{"GET /api/v1/agreements/{slug}", auth.ActReadPublished, s.handleAgreement},
+		{"GET /api/v1/parties", auth.ActReadPublished, s.handleParties},
+		{"GET /api/v1/parties/{slug}", auth.ActReadPublished, s.handleParty},
+
+		{"GET /api/v1/audit", auth.ActReadAudit, s.handleAudit},
 
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /report", Public, s.handleReportForm},
-		{"POST /report", Public, s.handleReportSubmit},
+		{"POST /report", auth.ActSubmitMessage, s.limitPublic(s.handleReportSubmit)},
 		{"GET /track", Public, s.handleTrack},
 		{"GET /static/", Public, staticHandler()},
 	}, s.uiRoutes()...)
@@ -102,40 +118,37 @@ func (s *Server) Handler() (http.Handler, error) {
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics()
 	}
+	if s.Auth == nil {
+		return nil, fmt.Errorf("web: no authenticator")
+	}
+	s.Auth.Error = s.error
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		var h http.Handler
-		switch rt.Access {
-		case Public:
-			h = rt.Handler
-		case Desk:
-			h = s.requireDesk(rt.Handler)
-		default:
-			return nil, fmt.Errorf("route %q declares no access policy", rt.Pattern)
+		h, err := s.Auth.Guard(rt.Pattern, rt.Access, rt.Handler)
+		if err != nil {
+			return nil, err
 		}
 		mux.Handle(rt.Pattern, h)
 	}
 	mux.HandleFunc("/", s.handleNotFound)
-	return s.recoverer(s.logRequests(securityHeaders(mux))), nil
+	authenticated := s.operatorTokens(s.Auth.CSRF(mux), s.Auth.Authenticate(s.Auth.CSRF(mux)))
+	return s.recoverer(s.logRequests(securityHeaders(authenticated))), nil
 }
 
-// deskCookie holds a desk token for the desk pages.
+// deskCookie holds an operator token for the desk pages.
 const deskCookie = "truce_desk"
 
-type actorKey struct{}
+// Actor returns the name of the person or system making the request, which
+// is recorded as the actor of the changes it makes.
+func Actor(ctx context.Context) string { return auth.Actor(ctx) }
 
-// Actor returns the name of the desk user making the request.
-func Actor(ctx context.Context) string {
-	a, _ := ctx.Value(actorKey{}).(string)
-	return a
-}
-
-func (s *Server) requireDesk(next http.HandlerFunc) http.Handler {
+// operatorTokens lets the configuration's operator tokens in as co-chairs
+// (also from the desk cookie the desk pages set with one), and sends every
+// other request through the authenticator.
+func (s *Server) operatorTokens(operator, others http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			// The desk pages carry the token in a cookie until users and
-			// sessions arrive; SameSite=Strict keeps other sites from using it.
+		if !ok && r.Header.Get("Authorization") == "" {
 			if c, err := r.Cookie(deskCookie); err == nil {
 				token, ok = c.Value, true
 			}
@@ -143,14 +156,31 @@ func (s *Server) requireDesk(next http.HandlerFunc) http.Handler {
 		if ok {
 			for t, name := range s.Tokens {
 				if subtle.ConstantTimeCompare([]byte(t), []byte(token)) == 1 {
-					next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, name)))
+					p := &auth.Principal{Name: name, Role: auth.RoleCoChair, Via: "config",
+						Address: auth.ClientAddress(r, s.Auth.TrustedProxies)}
+					operator.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 					return
 				}
 			}
 		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
-		s.error(w, r, domain.Errorf(domain.EUNAUTHORIZED, "a desk token is required (Authorization: Bearer …)"))
+		others.ServeHTTP(w, r)
 	})
+}
+
+// limitPublic applies the public rate limit to anonymous callers only: the
+// desk's own users and gateways with tokens are not throttled.
+func (s *Server) limitPublic(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := auth.FromContext(r.Context())
+		if s.PublicLimit != nil && p.Anonymous() && p.Via != "config" {
+			if ok, wait := s.PublicLimit.Allow(auth.LimitKey(p.Address)); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+				s.error(w, r, &auth.LimitError{RetryAfter: wait})
+				return
+			}
+		}
+		next(w, r)
+	}
 }
 
 type statusRecorder struct {

@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/intake"
 	"github.com/trucedesk/truce/internal/store"
@@ -35,7 +37,8 @@ func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server 
 	}
 	desk.Logger = slog.New(slog.DiscardHandler)
 	desk.Start()
-	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db, Inbox: &web.Hub{}}
+	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db, Inbox: &web.Hub{},
+		Auth: auth.New(db, time.Now)}
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	tb.Cleanup(stopWatch)
 	go db.WatchMessages(watchCtx, s.Inbox.Publish, func(error) {})

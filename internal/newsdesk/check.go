@@ -1,0 +1,237 @@
+package newsdesk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/stats"
+)
+
+// Recheck checks a stored claim again against the records as they are now
+// and stores the new result.
+func (d *Desk) Recheck(ctx context.Context, claimID int64, by string) (*domain.StoredClaim, error) {
+	c, err := d.Store.StoredClaim(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := d.env(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := d.check(ctx, e, c.Claim, by)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Store.SetClaimCheck(ctx, claimID, r); err != nil {
+		return nil, err
+	}
+	c.Check = r
+	return c, nil
+}
+
+// check decides a claim with stats.CheckClaim against the desk's records:
+// incidents for strikes, shelling, attacks and fatalities (the actor as
+// alleged perpetrator, its units included), incidents judged violations
+// under the agreement for violations, and the messages the desk received
+// for messages.
+//
+// Zero days are only zeros where the desk was recording: the data are
+// taken to cover the days from the desk's first record of that kind (the
+// earliest incident, or message) to now. A window before the desk existed
+// is "not testable", never a fall to zero.
+func (d *Desk) check(ctx context.Context, e *env, c domain.Claim, by string) (*domain.ClaimCheckResult, error) {
+	now := d.Now()
+	res := &domain.ClaimCheckResult{CheckedAt: now, CheckedBy: by}
+	notTestable := func(format string, args ...any) (*domain.ClaimCheckResult, error) {
+		res.Verdict, res.Reason = domain.VerdictNotTestable, fmt.Sprintf(format, args...)
+		res.Sentence = "The claim cannot be tested: " + res.Reason + "."
+		return res, nil
+	}
+	if c.WindowStart.IsZero() || c.WindowEnd.IsZero() {
+		return notTestable("the article gives no date, so the claim's days are unknown")
+	}
+	w, err := stats.WindowOf(c.WindowStart, c.WindowEnd, e.loc)
+	if err != nil {
+		return notTestable("its window is not a span of days (%s)", domain.ErrorMessage(err))
+	}
+	days := d.Options.BaselineDays
+	if days == 0 {
+		days = 14
+	}
+	if c.Baseline > 0 {
+		days = int(math.Ceil(c.Baseline.Hours() / 24))
+	}
+	need := stats.Window{From: w.From - stats.Day(days), To: w.To}
+	from, to := need.From.In(e.loc), need.To.In(e.loc)
+
+	var events []stats.Event
+	var first time.Time // the desk's first record of this kind in or before need
+	checked := c
+	unresolved := func() bool { return checked.Actor != "" && checked.ActorPartyID == 0 }
+	switch c.Metric {
+	case domain.MetricMessages:
+		// A messages claim is about messages received by the speaker's
+		// side; the desk can only count what it received itself, from
+		// whoever sent it.
+		checked.Actor, checked.ActorPartyID = "", 0
+		if events, first, err = d.messageEvents(ctx, from, to); err != nil {
+			return nil, err
+		}
+	default:
+		if unresolved() {
+			break // CheckClaim says why
+		}
+		if c.Metric == domain.MetricViolations && e.agreement == nil {
+			return notTestable("the desk holds no agreement, so no incident is judged a violation")
+		}
+		if events, first, err = d.incidentEvents(ctx, e, c, from, to); err != nil {
+			return nil, err
+		}
+	}
+	cover := stats.Window{From: need.From, To: max(need.To, stats.DayOf(now, e.loc)+1)}
+	if first.IsZero() && !unresolved() {
+		kind := "incidents"
+		if c.Metric == domain.MetricMessages {
+			kind = "messages"
+		}
+		if w.From.In(e.loc).After(now) || w.To.In(e.loc).After(now) {
+			// CheckClaim says it is not over yet.
+			cover.From = need.From
+		} else {
+			return notTestable("the desk holds no %s on or before %s, so it has nothing to count the claim against", kind, need.To-1)
+		}
+	} else if !first.IsZero() && stats.DayOf(first, e.loc) > need.From {
+		cover.From = stats.DayOf(first, e.loc)
+	}
+	b, err := stats.NewBucketer(e.loc, cover, stats.KeyNone)
+	if err != nil {
+		return nil, err
+	}
+	keep, _, err := stats.MetricFilter(c.Metric)
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		if keep(&events[i]) {
+			b.Add(&events[i])
+		}
+	}
+	cc, err := stats.CheckClaim(checked, b.Series()[0], e.loc, now, d.Options)
+	if err != nil {
+		return notTestable("%s", domain.ErrorMessage(err))
+	}
+	cc.Claim = c
+	detail, err := json.Marshal(cc)
+	if err != nil {
+		return nil, fmt.Errorf("encode check: %w", err)
+	}
+	res.Verdict, res.Reason, res.Sentence, res.P, res.Detail = domain.ClaimVerdict(cc.Verdict), cc.Reason, cc.Sentence, cc.P, detail
+	if math.IsNaN(res.P) || math.IsInf(res.P, 0) {
+		res.P = 0
+	}
+	return res, nil
+}
+
+// incidentEvents returns the events of the incidents in [from, to) that the
+// claim's actor (or anyone, for a claim without an actor) is alleged to have
+// perpetrated, and the instant of the desk's first incident: before from if
+// there is any, else the earliest in range.
+func (d *Desk) incidentEvents(ctx context.Context, e *env, c domain.Claim, from, to time.Time) ([]stats.Event, time.Time, error) {
+	var first time.Time
+	if n, err := d.Store.CountIncidents(ctx, domain.IncidentFilter{Until: from}); err != nil {
+		return nil, first, err
+	} else if n > 0 {
+		first = from.Add(-time.Nanosecond)
+	}
+	var events []stats.Event
+	var ids []int64
+	f := domain.IncidentFilter{Since: from, Until: to, Limit: 1000}
+	for {
+		ins, err := d.Store.Incidents(ctx, f)
+		if err != nil {
+			return nil, first, err
+		}
+		for _, in := range ins {
+			if first.IsZero() || in.OccurredAt.Before(first) {
+				first = in.OccurredAt
+			}
+			perp, ok := e.perpetrator(in, c.ActorPartyID)
+			if !ok {
+				continue
+			}
+			events = append(events, stats.Event{At: in.OccurredAt, Weight: float64(in.Fatalities.Best),
+				Perpetrator: perp, Admin1: in.Admin1, Type: in.SubEventType})
+			ids = append(ids, in.ID)
+		}
+		if len(ins) < f.Limit {
+			break
+		}
+		f.AfterID = ins[len(ins)-1].ID
+	}
+	if c.Metric == domain.MetricViolations && len(ids) > 0 {
+		vs, err := d.Store.VerdictsOf(ctx, e.agreement.ID, ids)
+		if err != nil {
+			return nil, first, err
+		}
+		outcome := make(map[int64]string, len(vs))
+		for _, v := range vs {
+			outcome[v.IncidentID] = v.Outcome
+		}
+		for i := range events {
+			events[i].Verdict = outcome[ids[i]]
+		}
+	}
+	return events, first, nil
+}
+
+// perpetrator returns the slug an incident is counted under for actor: the
+// actor's own when it or one of its units is an alleged perpetrator, any
+// perpetrator's (or none) when the claim names no actor.
+func (e *env) perpetrator(in *domain.Incident, actor int64) (string, bool) {
+	if actor == 0 {
+		if len(in.Perpetrators) > 0 {
+			return e.slugs[in.Perpetrators[0]], true
+		}
+		return "", true
+	}
+	for _, p := range in.Perpetrators {
+		if e.parties.Within(p, actor) {
+			return e.slugs[actor], true
+		}
+	}
+	return "", false
+}
+
+// messageEvents returns one event per message received in [from, to), and
+// the instant of the desk's first message.
+func (d *Desk) messageEvents(ctx context.Context, from, to time.Time) ([]stats.Event, time.Time, error) {
+	var first time.Time
+	if old, err := d.Store.Messages(ctx, domain.MessageFilter{Until: from, Limit: 1}); err != nil {
+		return nil, first, err
+	} else if len(old) > 0 {
+		first = from.Add(-time.Nanosecond)
+	}
+	var events []stats.Event
+	f := domain.MessageFilter{Since: from, Until: to, Limit: 1000}
+	for {
+		ms, err := d.Store.Messages(ctx, f)
+		if err != nil {
+			return nil, first, err
+		}
+		for _, m := range ms {
+			if first.IsZero() || m.ReceivedAt.Before(first) {
+				first = m.ReceivedAt
+			}
+			events = append(events, stats.Event{At: m.ReceivedAt, Weight: 1})
+		}
+		if len(ms) < f.Limit {
+			break
+		}
+		f.AfterID = ms[len(ms)-1].ID // newest first: the next page has smaller IDs
+	}
+	return events, first, nil
+}

@@ -1,0 +1,309 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/news"
+	"github.com/trucedesk/truce/internal/newsdesk"
+)
+
+func init() {
+	routeSets = append(routeSets, func(s *Server) []Route {
+		return []Route{
+			{"POST /api/v1/articles", Desk, s.handleArticleCreate},
+			{"GET /api/v1/articles", Desk, s.handleArticleList},
+			{"GET /api/v1/articles/{id}", Desk, s.handleArticleView},
+			{"GET /api/v1/statements", Desk, s.handleStatementList},
+			{"GET /api/v1/claims", Desk, s.handleClaimList},
+			{"POST /api/v1/claims/{id}/recheck", Desk, s.handleClaimRecheck},
+			{"GET /api/v1/incidents/{id}/statements", Desk, s.handleIncidentStatements},
+		}
+	})
+}
+
+// The news routes are Desk only: the articles are public, but the checks of
+// their claims count the desk's own records.
+
+func (s *Server) newsDesk() *newsdesk.Desk {
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &newsdesk.Desk{Store: s.Store, Now: now}
+}
+
+// articleRequest is the JSON body of POST /api/v1/articles.
+type articleRequest struct {
+	Title  string `json:"title"`
+	Text   string `json:"text"`
+	HTML   string `json:"html"`
+	Date   string `json:"date"`
+	Source string `json:"source"`
+	URL    string `json:"url"`
+}
+
+// handleArticleCreate reads an article as JSON, or as a text/plain or
+// text/html body with date, source, title and url in the query, and stores
+// it with its statements and checked claims. The same text again answers
+// 200 with the stored article instead of 201.
+func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := s.readArticle(w, r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	res, err := s.newsDesk().Ingest(r.Context(), a, Actor(r.Context()))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	art := res.Article
+	if !res.Created {
+		status = http.StatusOK
+		if art, err = s.Store.Article(r.Context(), art.ID); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	w.Header().Set("Location", "/api/v1/articles/"+strconv.FormatInt(art.ID, 10))
+	writeJSON(w, status, map[string]any{"article": art, "created": res.Created})
+}
+
+func (s *Server) readArticle(w http.ResponseWriter, r *http.Request) (*news.Article, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		mt = ""
+	}
+	switch mt {
+	case "application/json":
+		var req articleRequest
+		if err := decodeJSON(w, r, news.MaxInputBytes, &req); err != nil {
+			return nil, err
+		}
+		meta := news.Meta{Title: req.Title, Source: req.Source, URL: req.URL}
+		if req.Date != "" {
+			if meta.Date, err = news.ParseDate(req.Date); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case req.Text != "" && req.HTML != "":
+			return nil, domain.FieldErrorf("html", "give text or html, not both")
+		case req.HTML != "":
+			return news.ParseHTML([]byte(req.HTML), meta)
+		case req.Text == "":
+			return nil, domain.FieldErrorf("text", "is required")
+		}
+		return news.ParseText([]byte(req.Text), meta)
+	case "text/plain", "text/html":
+		q := r.URL.Query()
+		meta := news.Meta{Title: q.Get("title"), Source: q.Get("source"), URL: q.Get("url")}
+		if d := q.Get("date"); d != "" {
+			if meta.Date, err = news.ParseDate(d); err != nil {
+				return nil, err
+			}
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, news.MaxInputBytes))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, domain.Errorf(domain.ETOOLARGE, "the request body is larger than %d bytes", news.MaxInputBytes)
+		} else if err != nil {
+			return nil, domain.Errorf(domain.EINVALID, "could not read the request body")
+		}
+		for _, v := range []string{meta.Title, meta.Source, meta.URL} {
+			if !utf8.ValidString(v) {
+				return nil, domain.Errorf(domain.EINVALID, "the query is not valid UTF-8")
+			}
+		}
+		if mt == "text/html" {
+			return news.ParseHTML(body, meta)
+		}
+		return news.ParseText(body, meta)
+	}
+	return nil, &domain.Error{Code: codeUnsupportedMedia,
+		Message: "the article must be application/json, text/plain or text/html"}
+}
+
+func (s *Server) handleArticleList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := domain.ArticleFilter{Source: q.Get("source")}
+	for _, e := range []error{
+		queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
+		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit),
+	} {
+		if e != nil {
+			s.error(w, r, e)
+			return
+		}
+	}
+	f.Limit = pageSize(f.Limit)
+	as, err := s.Store.Articles(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	page := map[string]any{"articles": nonNil(as)}
+	if len(as) == f.Limit {
+		page["next_after"] = as[len(as)-1].ID
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
+	id, err := atoi64("id", r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	a, err := s.Store.Article(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// handleStatementList lists statements; party is a party's slug.
+func (s *Server) handleStatementList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f domain.StatementFilter
+	for _, e := range []error{
+		queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
+		queryID(q.Get("article"), "article", &f.ArticleID),
+		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit),
+	} {
+		if e != nil {
+			s.error(w, r, e)
+			return
+		}
+	}
+	if slug := q.Get("party"); slug != "" {
+		p, err := s.Store.PartyBySlug(r.Context(), slug)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			s.error(w, r, domain.FieldErrorf("party", "no party %q", slug))
+			return
+		} else if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		f.PartyID = p.ID
+	}
+	f.Limit = pageSize(f.Limit)
+	sts, err := s.Store.Statements(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	page := map[string]any{"statements": nonNil(sts)}
+	if len(sts) == f.Limit {
+		page["next_after"] = sts[len(sts)-1].ID
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// handleClaimList lists claims; verdict is supported, contradicted,
+// not_testable or unchecked, party the slug of the claim's actor.
+func (s *Server) handleClaimList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f domain.ClaimFilter
+	switch v := q.Get("verdict"); v {
+	case "unchecked":
+		f.Unchecked = true
+	default:
+		f.Verdict = domain.ClaimVerdict(v)
+		if !f.Verdict.Valid() {
+			s.error(w, r, domain.FieldErrorf("verdict", "%q is not supported, contradicted, not_testable or unchecked", v))
+			return
+		}
+	}
+	switch m := domain.Metric(q.Get("metric")); m {
+	case "", domain.MetricStrikes, domain.MetricShelling, domain.MetricAttacks, domain.MetricViolations,
+		domain.MetricFatalities, domain.MetricMessages:
+		f.Metric = m
+	default:
+		s.error(w, r, domain.FieldErrorf("metric", "unknown metric %q", m))
+		return
+	}
+	for _, e := range []error{
+		queryID(q.Get("article"), "article", &f.ArticleID),
+		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit),
+	} {
+		if e != nil {
+			s.error(w, r, e)
+			return
+		}
+	}
+	if slug := q.Get("party"); slug != "" {
+		p, err := s.Store.PartyBySlug(r.Context(), slug)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			s.error(w, r, domain.FieldErrorf("party", "no party %q", slug))
+			return
+		} else if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		f.ActorPartyID = p.ID
+	}
+	f.Limit = pageSize(f.Limit)
+	cs, err := s.Store.StoredClaims(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	page := map[string]any{"claims": nonNil(cs)}
+	if len(cs) == f.Limit {
+		page["next_after"] = cs[len(cs)-1].ID
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// handleClaimRecheck checks a claim again against the records as they are
+// now, and stores the result.
+func (s *Server) handleClaimRecheck(w http.ResponseWriter, r *http.Request) {
+	id, err := atoi64("id", r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	c, err := s.newsDesk().Recheck(r.Context(), id, Actor(r.Context()))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// handleIncidentStatements lists the statements beside an incident (the
+// rules are newsdesk.ForIncident's), each with why it is there.
+func (s *Server) handleIncidentStatements(w http.ResponseWriter, r *http.Request) {
+	id, err := atoi64("id", r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	list, err := s.newsDesk().ForIncident(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident_id": id, "statements": nonNil(list)})
+}
+
+// pageSize bounds a page: 100 by default, at most 1000.
+func pageSize(n int) int {
+	switch {
+	case n <= 0:
+		return 100
+	case n > 1000:
+		return 1000
+	}
+	return n
+}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/trucedesk/truce/internal/auth"
+	"github.com/trucedesk/truce/internal/domain"
+)
+
+// loginRequest is the body of POST /api/v1/session.
+type loginRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// handleLogin opens a browser session: the cookie it sets carries the
+// session, and GET /api/v1/session tells the page its CSRF token.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if err := decodeJSON(w, r, 4<<10, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	u, err := s.Auth.StartSession(w, r, req.Name, req.Password)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"name": u.Name, "role": u.Role, "party_id": u.PartyID})
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.Auth.EndSession(w, r); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleWhoAmI says who the caller is and gives a session its CSRF token.
+func (s *Server) handleWhoAmI(w http.ResponseWriter, r *http.Request) {
+	p := auth.FromContext(r.Context())
+	writeJSON(w, http.StatusOK, map[string]any{"name": p.Name, "role": p.Role, "party_id": p.PartyID,
+		"via": p.Via, "csrf_token": auth.CSRFToken(r.Context())})
+}
+
+// handleAudit lists the audit trail (?actor=&kind=&record=&since=&until=&after=&limit=),
+// as JSON, or as CSV or JSON lines with ?format=csv|jsonl for export.
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := auth.AuditFilter{Actor: q.Get("actor"), Kind: q.Get("kind"), RecordID: q.Get("record")}
+	for _, err := range []error{queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
+		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit)} {
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	switch format := q.Get("format"); format {
+	case auth.FormatCSV, auth.FormatJSONL:
+		ct := map[string]string{auth.FormatCSV: "text/csv; charset=utf-8", auth.FormatJSONL: "application/x-ndjson"}[format]
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Content-Disposition", `attachment; filename="truce-audit.`+format+`"`)
+		if err := auth.ExportAudit(r.Context(), s.Auth.Store, f, format, w); err != nil {
+			s.Logger.Error("audit export", "err", err)
+		}
+	case "", "json":
+		events, err := s.Auth.Store.AuditEvents(r.Context(), f)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"events": nonNil(events)})
+	default:
+		s.error(w, r, domain.FieldErrorf("format", "want json, csv or jsonl, not %q", strings.TrimSpace(format)))
+	}
+}
+
+// audit records a change in the audit trail once it has committed. A failure
+// to record is logged, not shown: the change itself stands, and the ledger
+// holds it regardless.
+func (s *Server) audit(r *http.Request, action, kind string, id any, old, new any) {
+	if s.Auth.Audit == nil {
+		return
+	}
+	if err := s.Auth.Audit.Record(r.Context(), action, kind, id, old, new); err != nil {
+		s.Logger.Error("audit", "action", action, "kind", kind, "id", id, "err", err)
+	}
+}
