@@ -231,6 +231,9 @@ func (a *Authenticator) dummyHash() string {
 
 // clip bounds client-supplied text kept in sessions and the audit trail.
 func clip(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(no name)" // the audit trail needs an actor even for a blank login
+	}
 	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) > 200 {
 		s = strings.ToValidUTF8(s[:200], "")

@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/trucedesk/truce/internal/assess"
@@ -35,17 +34,9 @@ func init() {
 // of all Syria are about 60 KB, its districts 150 KB.
 const maxMapBytes = 32 << 20
 
-// assessors holds one assess.Service per Server, so that the changes made
-// through one server are recomputed one at a time.
-var assessors sync.Map // *Server → *assess.Service
-
-func (s *Server) assess() *assess.Service {
-	if v, ok := assessors.Load(s); ok {
-		return v.(*assess.Service)
-	}
-	v, _ := assessors.LoadOrStore(s, &assess.Service{Store: s.Store, Now: s.Now})
-	return v.(*assess.Service)
-}
+// assess returns the server's verdict service, one per server, so that the
+// changes made through one server are recomputed one at a time.
+func (s *Server) assess() *assess.Service { return s.Assess }
 
 // reportSummary is how a recomputation appears in a response: counts, and
 // the first changes (the full log is at each incident's history).

@@ -27,6 +27,11 @@ func (s *Server) handleIncidentCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, "incident.create", "incident", in.ID, nil, in)
+	// The verdict follows at once; if judging fails the incident stands and
+	// the next recomputation judges it.
+	if _, err := s.assess().JudgeIncident(r.Context(), in.ID, in.CreatedBy); err != nil {
+		s.Logger.Error("judge new incident", "incident", in.ID, "err", err)
+	}
 	w.Header().Set("Location", "/api/v1/incidents/"+strconv.FormatInt(in.ID, 10))
 	writeJSON(w, http.StatusCreated, in)
 }

@@ -22,6 +22,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	if strings.TrimSpace(req.Name) == "" || req.Password == "" {
+		s.error(w, r, domain.FieldErrorf("name", "a name and a password are required"))
+		return
+	}
 	u, err := s.Auth.StartSession(w, r, req.Name, req.Password)
 	if err != nil {
 		s.error(w, r, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trucedesk/truce/internal/assess"
 	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/intake"
@@ -51,10 +52,13 @@ type Server struct {
 	// PublicLimit bounds anonymous submissions per client address; nil
 	// means no limit.
 	PublicLimit *auth.Limiter
-	Now    func() time.Time
+	Now         func() time.Time
 	// Log serves the tamper-evident log; Checkpoint signs one on demand.
 	Log        LogStore
 	Checkpoint func(ctx context.Context) ([]byte, error)
+	// Assess judges incidents against the agreements' terms; Handler
+	// creates it if nil.
+	Assess *assess.Service
 	// Inbox carries live inbox updates to connected desks; nil disables them.
 	Inbox *Hub
 	// Metrics are served at /metrics; Handler creates them if nil, and
@@ -120,6 +124,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	if s.Auth == nil {
 		return nil, fmt.Errorf("web: no authenticator")
+	}
+	if s.Assess == nil {
+		s.Assess = &assess.Service{Store: s.Store, Now: s.Now}
 	}
 	s.Auth.Error = s.error
 	mux := http.NewServeMux()
