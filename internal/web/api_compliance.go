@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trucedesk/truce/internal/assess"
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/control"
 	"github.com/trucedesk/truce/internal/domain"
 )
@@ -15,17 +16,17 @@ import (
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
-			{"POST /api/v1/agreements", Desk, s.handleAgreementCreate},
-			{"PUT /api/v1/agreements/{slug}/terms", Desk, s.handleTermsEdit},
-			{"GET /api/v1/agreements/{slug}/statuses", Public, s.handleStatuses},
-			{"POST /api/v1/agreements/{slug}/statuses", Desk, s.handleStatusAdd},
-			{"POST /api/v1/parties", Desk, s.handlePartyCreate},
-			{"POST /api/v1/areas", Desk, s.handleAreaImport},
+			{"POST /api/v1/agreements", auth.ActSetTerms, s.handleAgreementCreate},
+			{"PUT /api/v1/agreements/{slug}/terms", auth.ActSetTerms, s.handleTermsEdit},
+			{"GET /api/v1/agreements/{slug}/statuses", auth.ActReadPublished, s.handleStatuses},
+			{"POST /api/v1/agreements/{slug}/statuses", auth.ActSetTerms, s.handleStatusAdd},
+			{"POST /api/v1/parties", auth.ActSetTerms, s.handlePartyCreate},
+			{"POST /api/v1/areas", auth.ActSetTerms, s.handleAreaImport},
 			{"GET /api/v1/areas", Desk, s.handleAreaExport},
 			{"GET /api/v1/incidents/{id}/verdict", Desk, s.handleIncidentVerdict},
 			{"GET /api/v1/incidents/{id}/verdict/history", Desk, s.handleVerdictHistory},
 			{"GET /api/v1/verdicts", Desk, s.handleVerdictList},
-			{"POST /api/v1/verdicts/recompute", Desk, s.handleRecompute},
+			{"POST /api/v1/verdicts/recompute", auth.ActSetTerms, s.handleRecompute},
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/ledger"
 )
@@ -22,7 +23,7 @@ func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
 			{"GET /api/v1/log/checkpoint", Public, s.handleCheckpoint},
-			{"POST /api/v1/log/checkpoints", Desk, s.handleCheckpointSign},
+			{"POST /api/v1/log/checkpoints", auth.ActSetTerms, s.handleCheckpointSign},
 			{"GET /api/v1/log/entries", Public, s.handleLogEntries},
 			{"GET /api/v1/log/proof/inclusion", Public, s.handleInclusionProof},
 			{"GET /api/v1/log/proof/consistency", Public, s.handleConsistencyProof},

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/news"
 	"github.com/trucedesk/truce/internal/newsdesk"
@@ -17,12 +18,12 @@ import (
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
-			{"POST /api/v1/articles", Desk, s.handleArticleCreate},
+			{"POST /api/v1/articles", auth.ActCreateIncident, s.handleArticleCreate},
 			{"GET /api/v1/articles", Desk, s.handleArticleList},
 			{"GET /api/v1/articles/{id}", Desk, s.handleArticleView},
 			{"GET /api/v1/statements", Desk, s.handleStatementList},
 			{"GET /api/v1/claims", Desk, s.handleClaimList},
-			{"POST /api/v1/claims/{id}/recheck", Desk, s.handleClaimRecheck},
+			{"POST /api/v1/claims/{id}/recheck", auth.ActCreateIncident, s.handleClaimRecheck},
 			{"GET /api/v1/incidents/{id}/statements", Desk, s.handleIncidentStatements},
 		}
 	})
