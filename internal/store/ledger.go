@@ -24,6 +24,9 @@ const (
 	KindParty        = "party"
 	KindStatus       = "status"
 	KindArea         = "area"
+	KindArticle      = "article"
+	KindStatement    = "statement"
+	KindClaim        = "claim"
 )
 
 // ledgerLockKey serialises appends to the one log across connections and
@@ -281,4 +284,28 @@ func areaRecord(a *domain.Area, at time.Time) (ledger.Record, error) {
 		domain.Area
 		Geometry any `json:"geometry"`
 	}{c, g})
+}
+
+func articleRecord(a *domain.Article) (ledger.Record, error) {
+	c := *a
+	c.Statements, c.Claims = nil, nil // logged as their own records
+	c.Date, c.IngestedAt = utc(a.Date), utc(a.IngestedAt)
+	c.Warnings = nonNil(a.Warnings)
+	return record(KindArticle, a.ID, 1, c.IngestedAt, c)
+}
+
+func statementRecord(st *domain.Statement, at time.Time) (ledger.Record, error) {
+	c := *st
+	c.Date = utc(st.Date)
+	c.Quotes = nonNil(st.Quotes)
+	return record(KindStatement, st.ID, 1, at, c)
+}
+
+// claimRecord logs a claim as stated; its check is derived from the
+// incidents and may be redone, so it is left out.
+func claimRecord(cl *domain.StoredClaim, at time.Time) (ledger.Record, error) {
+	c := *cl
+	c.Check, c.Statement = nil, 0
+	c.WindowStart, c.WindowEnd = utc(cl.WindowStart), utc(cl.WindowEnd)
+	return record(KindClaim, cl.ID, 1, at, c)
 }

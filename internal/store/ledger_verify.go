@@ -155,5 +155,43 @@ func (db *DB) Snapshot(ctx context.Context) (*LedgerSnapshot, error) {
 			return nil, err
 		}
 	}
+	if err := db.snapshotNews(ctx, when, add); err != nil {
+		return nil, err
+	}
 	return snap, nil
+}
+
+// snapshotNews rebuilds the records of articles, statements and claims.
+func (db *DB) snapshotNews(ctx context.Context, when func(string, int64, int) time.Time,
+	add func(ledger.Record, error) error) error {
+	articles, err := queryAll(ctx, db, `SELECT `+articleColumns+`, body FROM articles ORDER BY id`, nil,
+		func(row interface{ Scan(...any) error }) (*domain.Article, error) { return scanArticle(row, true) })
+	if err != nil {
+		return err
+	}
+	for _, a := range articles {
+		if err := add(articleRecord(a)); err != nil {
+			return err
+		}
+	}
+	statements, err := queryAll(ctx, db, `SELECT `+statementColumns+` FROM statements s
+		JOIN articles a ON a.id = s.article_id ORDER BY s.id`, nil, scanStatement)
+	if err != nil {
+		return err
+	}
+	for _, st := range statements {
+		if err := add(statementRecord(st, when(KindStatement, st.ID, 1))); err != nil {
+			return err
+		}
+	}
+	claims, err := queryAll(ctx, db, `SELECT `+claimColumns+` FROM claims ORDER BY id`, nil, scanClaim)
+	if err != nil {
+		return err
+	}
+	for _, c := range claims {
+		if err := add(claimRecord(c, when(KindClaim, c.ID, 1))); err != nil {
+			return err
+		}
+	}
+	return nil
 }

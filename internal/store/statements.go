@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
 )
 
-// The statements store is not logged to the ledger yet: the ledger's
-// offline verifier rebuilds every logged kind from its table, and it does
-// not know articles, statements or claims.
+// Articles, statements and claims are logged to the ledger as stated; a
+// claim's check is derived from the incidents and is not.
 
 const articleColumns = `id, title, published_on, source, url, content_hash, warnings, ingested_at, ingested_by`
 
@@ -107,10 +107,20 @@ func (db *DB) PutArticle(ctx context.Context, a *domain.Article) (bool, error) {
 		} else if err != nil {
 			return fmt.Errorf("insert article: %w", err)
 		}
+		rec, err := articleRecord(a)
+		if err != nil {
+			return err
+		}
+		recs := []ledger.Record{rec}
 		for _, st := range a.Statements {
 			if err := db.putStatement(ctx, tx, a, st); err != nil {
 				return err
 			}
+			rec, err := statementRecord(st, a.IngestedAt)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, rec)
 		}
 		for _, c := range a.Claims {
 			if c.Statement >= 0 {
@@ -119,8 +129,13 @@ func (db *DB) PutArticle(ctx context.Context, a *domain.Article) (bool, error) {
 			if err := db.putClaim(ctx, tx, a.ID, c); err != nil {
 				return err
 			}
+			rec, err := claimRecord(c, a.IngestedAt)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, rec)
 		}
-		return nil
+		return db.logRecords(ctx, tx, recs...)
 	})
 	if err != nil {
 		a.ID = 0
