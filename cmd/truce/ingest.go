@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -22,22 +21,15 @@ func init() {
 	commands["ingest"] = command{"read news into the desk: truce ingest news FILE… (.txt, .html, .jsonl)", runIngest}
 }
 
-// exitIngestFailed is the exit status of an ingest in which some item
-// failed; the others were stored.
-const exitIngestFailed = 3
-
-// exitIngest ends the process; tests replace it.
-var exitIngest = os.Exit
-
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	failed, err := ingest(ctx, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	if failed > 0 {
-		// main turns every error into status 1; a batch with failed items
-		// must be told apart from a command that could not run at all.
-		exitIngest(exitIngestFailed)
+		// A batch with failed items must be told apart from a command that
+		// could not run at all.
+		return &exitCode{exitPartial, fmt.Sprintf("%d items failed; the others were stored", failed)}
 	}
 	return nil
 }

@@ -25,13 +25,31 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if errors.Is(err, flag.ErrHelp) {
+	var ec *exitCode
+	switch {
+	case errors.Is(err, flag.ErrHelp):
 		os.Exit(2)
-	} else if err != nil {
+	case errors.As(err, &ec):
+		fmt.Fprintln(os.Stderr, "truce:", ec.msg)
+		os.Exit(ec.code)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "truce:", err)
 		os.Exit(1)
 	}
 }
+
+// exitCode is an error that asks for a particular exit status, so that a
+// script can tell "some rows were rejected" (3) from "could not run" (1).
+type exitCode struct {
+	code int
+	msg  string
+}
+
+func (e *exitCode) Error() string { return e.msg }
+
+// exitPartial is the status of a batch command some of whose items failed
+// while the others were stored.
+const exitPartial = 3
 
 // usageText lists the commands.
 func usageText() string {
