@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -85,10 +86,53 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 // to record is logged, not shown: the change itself stands, and the ledger
 // holds it regardless.
 func (s *Server) audit(r *http.Request, action, kind string, id any, old, new any) {
+	if done, ok := r.Context().Value(auditedKey{}).(*bool); ok {
+		*done = true
+	}
 	if s.Auth.Audit == nil {
 		return
 	}
 	if err := s.Auth.Audit.Record(r.Context(), action, kind, id, old, new); err != nil {
 		s.Logger.Error("audit", "action", action, "kind", kind, "id", id, "err", err)
 	}
+}
+
+type auditedKey struct{}
+
+// auditWrites records in the audit trail every change made by someone with
+// an account or token that its handler did not record in more detail: the
+// route, the record named in its path, who and from where.
+func (s *Server) auditWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		done := false
+		r = r.WithContext(context.WithValue(r.Context(), auditedKey{}, &done))
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		p := auth.FromContext(r.Context())
+		if done || rec.status >= 300 || (p.Anonymous() && p.Via != "config") || r.Pattern == "" {
+			return
+		}
+		kind, id := "route", ""
+		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/v1/"), "/")
+		kind = singular(parts[0])
+		if len(parts) >= 2 {
+			id = parts[1]
+		}
+		s.audit(r, r.Pattern, kind, id, nil, map[string]any{"status": rec.status, "path": r.URL.Path})
+	})
+}
+
+// singular turns a collection in a path into the kind of its records.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	case strings.HasSuffix(s, "s"):
+		return strings.TrimSuffix(s, "s")
+	}
+	return s
 }

@@ -155,3 +155,36 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Errorf("a liaison's message landed in another party's name (%d messages, status %d)", len(got), resp.StatusCode)
 	}
 }
+
+// TestAuditTrail checks that changes are recorded with who, what and from
+// where, and that the trail exports as CSV.
+func TestAuditTrail(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	ts := newServer(t, db)
+	_, data := do(t, "POST", ts.URL+"/api/v1/messages", "application/json", []byte(`{"body":"shelling"}`), false)
+	var rc struct{ Tracking string }
+	json.Unmarshal(data, &rc)
+	m, _ := db.MessageByTracking(context.Background(), rc.Tracking)
+	do(t, "POST", ts.URL+fmt.Sprintf("/api/v1/inbox/%d/transitions", m.ID), "application/json", []byte(`{"to":"triaged","version":1}`), true)
+	do(t, "POST", ts.URL+"/api/v1/parties", "application/json", []byte(`{"slug":"jaish","name":"Jaish al-Islam","kind":"armed_group"}`), true)
+	resp, data := do(t, "GET", ts.URL+"/api/v1/audit", "", nil, true)
+	var trail struct{ Events []auth.AuditEvent }
+	json.Unmarshal(data, &trail)
+	var got []string
+	for _, e := range trail.Events {
+		got = append(got, e.Actor+" "+e.Action+" "+e.Kind)
+	}
+	want := []string{"monitor-1 message.transition message", "monitor-1 POST /api/v1/parties party"}
+	for _, w := range want {
+		if !strings.Contains(strings.Join(got, "\n"), w) {
+			t.Errorf("audit trail %q lacks %q (status %d)", got, w, resp.StatusCode)
+		}
+	}
+	resp, data = do(t, "GET", ts.URL+"/api/v1/audit?format=csv", "", nil, true)
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(data), "id,at,actor_id,actor") {
+		t.Errorf("audit CSV = %d %.200s", resp.StatusCode, data)
+	}
+	if resp, _ := do(t, "GET", ts.URL+"/api/v1/audit", "", nil, false); resp.StatusCode != 401 {
+		t.Errorf("anonymous audit read = %d, want 401", resp.StatusCode)
+	}
+}

@@ -135,7 +135,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		mux.Handle(rt.Pattern, h)
+		mux.Handle(rt.Pattern, s.auditWrites(h))
 	}
 	mux.HandleFunc("/", s.handleNotFound)
 	authenticated := s.operatorTokens(s.Auth.CSRF(mux), s.Auth.Authenticate(s.Auth.CSRF(mux)))
