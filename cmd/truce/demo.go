@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
@@ -28,6 +29,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// The demo serves plain HTTP on localhost: its session cookies go
+	// without the Secure flag, which only a TLS deployment can honour.
+	c.insecureCookies = true
 	logger, err := newLogger(stderr, c.logLevel)
 	if err != nil {
 		return err
@@ -121,6 +125,7 @@ func install(ctx context.Context, s domain.Store, sc *scenario.Scenario) (string
 		return "", fmt.Errorf("messages: %w", err)
 	}
 	var more string
+	slices.SortStableFunc(demoSteps, func(a, b demoStep) int { return demoRank(a.name) - demoRank(b.name) })
 	for _, step := range demoSteps {
 		line, err := step.install(ctx, s, sc, ids)
 		if err != nil {
@@ -149,6 +154,17 @@ type demoStep struct {
 }
 
 var demoSteps []demoStep
+
+// demoOrder is the order the steps must run in: incidents before their
+// verdicts, verdicts before the bulletins that count them.
+var demoOrder = []string{"users", "airwars", "verdicts", "news", "bulletins"}
+
+func demoRank(name string) int {
+	if i := slices.Index(demoOrder, name); i >= 0 {
+		return i
+	}
+	return len(demoOrder)
+}
 
 // installParties stores parties parents first, so each child can name its
 // parent's ID, and returns slug → ID.

@@ -24,7 +24,7 @@ Monitoring. The co-chairs lead an ISSG ceasefire task force under UN auspices to
 
 Endorsement. UN Security Council resolution 2268 (26 February 2016) endorsed the joint statement and demanded that the cessation begin as agreed.
 
-End. The terms set no end date. The cessation eroded from April 2016; a new US–Russian arrangement of 9 September 2016 collapsed within days, and by late September 2016 the cessation was no longer observed. It was never formally ended, so this record has no end.`
+End. The terms set no end date. The cessation eroded from April 2016, and a new US–Russian arrangement of 9 September 2016, in force from sunset on 12 September 2016, replaced it (and collapsed within days). This record ends the February cessation when that arrangement took effect, so that later incidents are judged "after the end" rather than as violations of terms nobody still observed.`
 
 // agreement returns the cessation of hostilities of 27 February 2016.
 func agreement(loc *time.Location) *domain.Agreement {
@@ -34,6 +34,9 @@ func agreement(loc *time.Location) *domain.Agreement {
 		TimeZone: TimeZone,
 		Start:    damascus(loc, 2016, time.February, 27, 0, 0),
 		CommitBy: damascus(loc, 2016, time.February, 26, 12, 0),
+		// Replaced by the arrangement of 9 September 2016 at sunset on 12
+		// September (about 19:00 Damascus time); see agreementText.
+		End: damascus(loc, 2016, time.September, 12, 19, 0),
 		// The terms forbid attacks with any weapon and taking territory,
 		// so every ACLED sub-event of armed violence or territorial change
 		// is prohibited; protests, riots and strategic developments are not.
