@@ -208,6 +208,11 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, domain.FieldErrorf("version", "is required: send the version you read, so a concurrent change is not overwritten"))
 		return
 	}
+	before, err := s.Store.Message(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	m, err := s.Store.TransitionMessage(r.Context(), domain.Transition{MessageID: id, Version: req.Version,
 		To: req.To, Reason: req.Reason, IncidentID: req.IncidentID, Note: req.Note, Actor: Actor(r.Context()),
 		At: s.Now().UTC()})
@@ -222,7 +227,7 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.audit(r, "message.transition", "message", m.ID, map[string]any{"state": "", "version": req.Version},
+	s.audit(r, "message.transition", "message", m.ID, map[string]any{"state": before.State, "reason": before.Reason, "version": req.Version},
 		map[string]any{"state": m.State, "reason": m.Reason, "incident_id": req.IncidentID, "note": req.Note, "version": m.Version})
 	writeJSON(w, http.StatusOK, m)
 }
