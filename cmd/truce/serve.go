@@ -213,24 +213,40 @@ func instrument(reg *prometheus.Registry, db *store.DB, desk *intake.Desk) {
 }
 
 // checkpointLoop signs a checkpoint whenever the log has grown, at every
-// interval, so parties monitoring the log always have a recent signed root.
+// interval, so parties monitoring the log always have a recent signed root,
+// and clears expired sessions. With several instances on one database each
+// job runs on one instance at a time.
 func checkpointLoop(ctx context.Context, db *store.DB, signer *ledger.Signer, origin string, every time.Duration, logger *slog.Logger) {
 	if every <= 0 {
 		return
 	}
-	var last uint64
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		l, err := db.Ledger(ctx)
-		if err == nil && l.Size() > last {
-			if _, err = signCheckpoint(ctx, db, signer, origin); err == nil {
-				last = l.Size()
-				logger.Info("signed checkpoint", "size", last)
+		_, err := db.RunOnce(ctx, "checkpoint", func(ctx context.Context) error {
+			l, err := db.Ledger(ctx)
+			if err != nil {
+				return err
 			}
+			if latest, err := db.LatestCheckpoint(ctx); err == nil {
+				if cp, err := ledger.ParseCheckpoint(noteBody(latest)); err == nil && cp.Size == l.Size() {
+					return nil // nothing new to sign
+				}
+			}
+			if _, err := signCheckpoint(ctx, db, signer, origin); err != nil {
+				return err
+			}
+			logger.Info("signed checkpoint", "size", l.Size())
+			return nil
+		})
+		if err == nil {
+			_, err = db.RunOnce(ctx, "sessions", func(ctx context.Context) error {
+				_, err := db.DeleteExpiredSessions(ctx, time.Now())
+				return err
+			})
 		}
 		if err != nil && ctx.Err() == nil {
-			logger.Warn("checkpoint failed", "err", err)
+			logger.Warn("background work failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -238,6 +254,15 @@ func checkpointLoop(ctx context.Context, db *store.DB, signer *ledger.Signer, or
 		case <-tick.C:
 		}
 	}
+}
+
+// noteBody returns the signed text of a note: everything before the blank
+// line that precedes its signatures.
+func noteBody(note []byte) []byte {
+	if i := bytes.Index(note, []byte("\n\n")); i >= 0 {
+		return note[:i+1]
+	}
+	return note
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
