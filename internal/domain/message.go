@@ -215,6 +215,11 @@ func (m *Message) Validate() error {
 		if a.Name == "" || !utf8.ValidString(a.Name) || len(a.Name) > MaxNameBytes {
 			return FieldErrorf("attachments", "an attachment needs a UTF-8 name of at most %d bytes", MaxNameBytes)
 		}
+		// A file name is a name, never a path: whatever later saves the
+		// bytes must not be steered outside its directory.
+		if strings.ContainsAny(a.Name, "/\\\x00") || a.Name == "." || a.Name == ".." || strings.IndexFunc(a.Name, isControl) >= 0 {
+			return FieldErrorf("attachments", "attachment name %q must be a plain file name, without a path", a.Name)
+		}
 	}
 	if m.ReceivedAt.IsZero() {
 		return FieldErrorf("received_at", "is required")
@@ -295,3 +300,5 @@ type MessageFilter struct {
 	AfterID int64 // keyset pagination: messages with a smaller ID (newest first)
 	Limit   int
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
