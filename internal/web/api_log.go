@@ -106,18 +106,23 @@ func (s *Server) handleLogEntries(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
 }
 
-func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
-	index, err := queryUint(r, "index", true)
+// proofParams reads the two required sizes or indexes of a proof request
+// and the log as it stands.
+func (s *Server) proofParams(r *http.Request, a, b string) (uint64, uint64, *ledger.Log, error) {
+	x, err := queryUint(r, a, true)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return 0, 0, nil, err
 	}
-	size, err := queryUint(r, "size", true)
+	y, err := queryUint(r, b, true)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return 0, 0, nil, err
 	}
 	l, err := s.Log.Ledger(r.Context())
+	return x, y, l, err
+}
+
+func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
+	index, size, l, err := s.proofParams(r, "index", "size")
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -140,17 +145,7 @@ func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request) {
-	from, err := queryUint(r, "from", true)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	to, err := queryUint(r, "to", true)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	l, err := s.Log.Ledger(r.Context())
+	from, to, l, err := s.proofParams(r, "from", "to")
 	if err != nil {
 		s.error(w, r, err)
 		return
