@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
@@ -53,14 +54,28 @@ func (s *ledgerStorage) Size(ctx context.Context) (uint64, error) {
 }
 
 func (s *ledgerStorage) Append(ctx context.Context, entries []ledger.Entry, nodes []ledger.Node) error {
-	for _, e := range entries {
-		at, ok := s.times[e.Key]
-		if !ok {
-			return fmt.Errorf("ledger: no time for %s", e.Key)
+	// Many rows to a statement: a batch of leaves costs a few statements,
+	// not one each.
+	const chunk = 200
+	for start := 0; start < len(entries); start += chunk {
+		part := entries[start:min(start+chunk, len(entries))]
+		args := make([]any, 0, 6*len(part))
+		var q strings.Builder
+		q.WriteString(`INSERT INTO ledger_entries (idx, kind, record_id, version, at, leaf_hash) VALUES `)
+		for i, e := range part {
+			at, ok := s.times[e.Key]
+			if !ok {
+				return fmt.Errorf("ledger: no time for %s", e.Key)
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			args = append(args, int64(e.Index), e.Key.Kind, e.Key.ID, e.Key.Version, s.d.t(at), e.Hash)
 		}
-		if _, err := s.q.ExecContext(ctx, `INSERT INTO ledger_entries (idx, kind, record_id, version, at, leaf_hash)
-			VALUES ($1, $2, $3, $4, $5, $6)`, int64(e.Index), e.Key.Kind, e.Key.ID, e.Key.Version, s.d.t(at), e.Hash); err != nil {
-			return fmt.Errorf("ledger entry %d: %w", e.Index, err)
+		if _, err := s.q.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("ledger entries from %d: %w", part[0].Index, err)
 		}
 	}
 	for _, n := range nodes {
