@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,6 +30,9 @@ type dialect interface {
 	lock(ctx context.Context, tx *sql.Tx, key string) error
 	// classify maps an engine error to a domain error code where one fits.
 	classify(error) error
+	// ph is the placeholder of the nth argument of a statement whose
+	// arguments appear once each, in order.
+	ph(n int) string
 }
 
 // timeLayout is how SQLite stores instants: fixed-width UTC, so text order is
@@ -38,6 +42,10 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
+
+// ph is a bare "?": SQLite looks "$n" up by name for every argument it
+// binds, which costs time quadratic in the number of arguments.
+func (sqliteDialect) ph(int) string { return "?" }
 
 func (sqliteDialect) t(t time.Time) any {
 	if t.IsZero() {
@@ -72,6 +80,8 @@ func (sqliteDialect) classify(err error) error {
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
+
+func (postgresDialect) ph(n int) string { return "$" + strconv.Itoa(n) }
 
 func (postgresDialect) t(t time.Time) any {
 	if t.IsZero() {

@@ -71,7 +71,7 @@ func (s *ledgerStorage) Append(ctx context.Context, entries []ledger.Entry, node
 				q.WriteString(", ")
 			}
 			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			fmt.Fprintf(&q, "(%s, %s, %s, %s, %s, %s)", s.d.ph(n+1), s.d.ph(n+2), s.d.ph(n+3), s.d.ph(n+4), s.d.ph(n+5), s.d.ph(n+6))
 			args = append(args, int64(e.Index), e.Key.Kind, e.Key.ID, e.Key.Version, s.d.t(at), e.Hash)
 		}
 		if _, err := s.q.ExecContext(ctx, q.String(), args...); err != nil {
