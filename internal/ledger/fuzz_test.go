@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -116,4 +117,36 @@ func FuzzParseCheckpoint(f *testing.F) {
 			t.Errorf("OpenCheckpoint(%q) accepted a body the key never signed: %+v", data, c)
 		}
 	})
+}
+
+// FuzzCanonicalJSON checks the fast canonicaliser against the decoder-based
+// reference: the same bytes for every input both accept, and both refuse
+// the same inputs.
+func FuzzCanonicalJSON(f *testing.F) {
+	f.Add([]byte(`{"b":1,"a":[true,null,"x\u00e9\n"],"c":{"z":1.50,"y":-0}}`))
+	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Add([]byte(`"\ud83d\ude00"`))
+	f.Add([]byte("{\"k\":\"\xff\"}"))
+	f.Add([]byte(`  [ 1 , {"é":1,"e":2} ]  `))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ferr := CanonicalJSON(data)
+		slow, serr := canonicalSlow(data)
+		if (ferr == nil) != (serr == nil) {
+			t.Fatalf("%q: fast error %v, reference error %v", data, ferr, serr)
+		}
+		if ferr == nil && !bytes.Equal(fast, slow) {
+			t.Fatalf("%q:\nfast      %q\nreference %q", data, fast, slow)
+		}
+	})
+}
+
+func TestCanonicalDepth(t *testing.T) {
+	for _, n := range []int{maxDepth, maxDepth + 1, maxDepth + 2} {
+		data := []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
+		_, ferr := CanonicalJSON(data)
+		_, serr := canonicalSlow(data)
+		if (ferr == nil) != (serr == nil) {
+			t.Errorf("depth %d: fast %v, reference %v", n, ferr, serr)
+		}
+	}
 }

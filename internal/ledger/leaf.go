@@ -154,6 +154,18 @@ func validKind(kind string) error {
 // duplicate object keys, which would let two readers see different content
 // behind one hash, and trailing data.
 func CanonicalJSON(data []byte) ([]byte, error) {
+	// The fast path reads the bytes once; it needs well-formed input, so
+	// anything json.Valid refuses takes the decoder path for its error.
+	if json.Valid(data) {
+		return canonicalFast(data)
+	}
+	return canonicalSlow(data)
+}
+
+// canonicalSlow is CanonicalJSON by way of encoding/json's tokenizer: the
+// reference the fast path is tested against, and the source of precise
+// errors for malformed content.
+func canonicalSlow(data []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, domain.FieldErrorf("content", "content is empty; want one JSON value")
 	}
