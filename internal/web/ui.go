@@ -1,7 +1,376 @@
 package web
 
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/trucedesk/truce/internal/auth"
+	"github.com/trucedesk/truce/internal/domain"
+)
+
 // uiRoutes returns the routes of the desk's web interface: the dashboard,
-// inbox, incident, party and bulletin pages.
+// inbox, incident and party pages, the browser login, and the map data the
+// dashboard draws.
 func (s *Server) uiRoutes() []Route {
-	return nil
+	return []Route{
+		{"GET /desk/login", Public, s.handleDeskLoginForm},
+		{"POST /desk/login", Public, s.handleDeskLogin},
+		{"POST /desk/logout", Public, s.handleDeskLogout},
+		{"GET /desk", Desk, s.handleDashboard},
+		{"GET /desk/inbox", Desk, s.handleInboxPage},
+		{"GET /desk/incidents/{id}", Desk, s.handleIncidentPage},
+		{"GET /desk/parties/{slug}", Desk, s.handlePartyPage},
+		{"GET /api/v1/map/incidents", Desk, s.handleMapIncidents},
+	}
+}
+
+// deskPage is what every desk template gets. The desk speaks English; what
+// people wrote keeps its own language and direction in the markup.
+type deskPage struct {
+	Title string
+	Nav   string // which entry of the navigation is current
+	User  string
+	// CSRF is the session's synchronizer token, which the desk's scripts
+	// send with every change; empty for operator tokens, which need none.
+	CSRF  string
+	Error string
+	Form  map[string]string
+	Data  any
+}
+
+func (s *Server) newDeskPage(r *http.Request, title, nav string) *deskPage {
+	p := auth.FromContext(r.Context())
+	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()), Form: map[string]string{}}
+}
+
+func (s *Server) renderDesk(w http.ResponseWriter, status int, name string, p *deskPage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Desk pages show what people reported and who reported it: no shared
+	// cache may keep them.
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, p); err != nil {
+		s.Logger.Error("render desk page", "template", name, "err", err)
+	}
+}
+
+// redirectToLogin sends a browser that asked for a desk page without
+// credentials to the login page, and reports whether it did. Only page
+// requests from a browser (GET, Accept: text/html) are redirected: API
+// clients and scripts keep their 401, which they can act on.
+//
+// Server.error calls it for 401s, so that the route table still declares
+// the desk pages Desk and the policy stays the only gate.
+func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/desk") || r.URL.Path == "/desk/login" ||
+		!strings.Contains(r.Header.Get("Accept"), "text/html") {
+		return false
+	}
+	http.Redirect(w, r, "/desk/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	return true
+}
+
+// safeNext returns where to go after logging in: a desk path of this site,
+// never another site (an open redirect would make the login page a
+// phishing tool).
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/desk") ||
+		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/desk"
+	}
+	return u.RequestURI()
+}
+
+func (s *Server) handleDeskLoginForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newDeskPage(r, "Log in to the desk", "login")
+	p.Form["next"] = safeNext(r.URL.Query().Get("next"))
+	s.renderDesk(w, http.StatusOK, "desk_login.html", p)
+}
+
+// handleDeskLogin accepts either an operator token from the configuration,
+// kept in the truce_desk cookie that the server reads on every request, or
+// a user's name and password, which open a session.
+func (s *Server) handleDeskLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+		return
+	}
+	p := s.newDeskPage(r, "Log in to the desk", "login")
+	next := safeNext(r.PostFormValue("next"))
+	p.Form["next"], p.Form["name"] = next, r.PostFormValue("name")
+	token, name, password := strings.TrimSpace(r.PostFormValue("token")), r.PostFormValue("name"), r.PostFormValue("password")
+	switch {
+	case token != "":
+		if !s.operatorToken(token) {
+			p.Error = "This desk token is not valid."
+			s.renderDesk(w, http.StatusUnauthorized, "desk_login.html", p)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: deskCookie, Value: token, Path: "/", HttpOnly: true,
+			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int((12 * time.Hour).Seconds())})
+	case name != "" && password != "":
+		if _, err := s.Auth.StartSession(w, r, name, password); err != nil {
+			if domain.ErrorCode(err) == domain.EINTERNAL || domain.ErrorCode(err) == domain.EUNAVAILABLE {
+				s.error(w, r, err)
+				return
+			}
+			p.Error = domain.ErrorMessage(err)
+			s.renderDesk(w, http.StatusUnauthorized, "desk_login.html", p)
+			return
+		}
+	default:
+		p.Error = "Enter a desk token, or a name and a password."
+		s.renderDesk(w, http.StatusBadRequest, "desk_login.html", p)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// operatorToken reports whether token is one of the configuration's
+// operator tokens, comparing in constant time.
+func (s *Server) operatorToken(token string) bool {
+	ok := false
+	for t := range s.Tokens {
+		if subtle.ConstantTimeCompare([]byte(t), []byte(token)) == 1 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+func (s *Server) handleDeskLogout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: deskCookie, Value: "", Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	if !auth.FromContext(r.Context()).Anonymous() {
+		if err := s.Auth.EndSession(w, r); err != nil {
+			s.Logger.Error("end session", "err", err)
+		}
+	}
+	http.Redirect(w, r, "/desk/login", http.StatusSeeOther)
+}
+
+// dashboardData holds the choices of the dashboard's filter form; the
+// current values come from the query string, so a view can be shared.
+type dashboardData struct {
+	Parties      []*domain.Party
+	Types        []string
+	Grades       []domain.Grade
+	Governorates []string
+	Query        map[string]string
+}
+
+// governorates are Syria's 14 admin1 regions as the basemap and the OCHA
+// gazetteer spell them; incidents use the same names.
+var governorates = []string{"Aleppo", "Al-Hasakeh", "Ar-Raqqa", "As-Sweida", "Damascus", "Dar'a", "Deir-ez-Zor",
+	"Hama", "Homs", "Idleb", "Lattakia", "Quneitra", "Rural Damascus", "Tartous"}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.Store.Parties(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+	var types []string
+	for _, subs := range domain.EventTypes {
+		types = append(types, subs...)
+	}
+	slices.Sort(types)
+	govs := governorates
+	if regions, err := s.Store.Regions(r.Context(), 1); err == nil && len(regions) > 0 {
+		govs = nil
+		for _, rg := range regions {
+			govs = append(govs, rg.Name)
+		}
+		slices.Sort(govs)
+	}
+	q := map[string]string{}
+	for _, k := range []string{"since", "until", "party", "type", "grade", "admin1", "color"} {
+		q[k] = r.URL.Query().Get(k)
+	}
+	p := s.newDeskPage(r, "Dashboard", "dashboard")
+	p.Data = dashboardData{Parties: ps, Types: types, Governorates: govs, Query: q,
+		Grades: []domain.Grade{domain.GradeConfirmed, domain.GradeFair, domain.GradeWeak, domain.GradeContested, domain.GradeDiscounted}}
+	s.renderDesk(w, http.StatusOK, "desk_dashboard.html", p)
+}
+
+// inboxData holds the choices the inbox's dialogs offer.
+type inboxData struct {
+	Types        []string
+	Reasons      []domain.RejectReason
+	Governorates []string
+}
+
+func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request) {
+	p := s.newDeskPage(r, "Inbox", "inbox")
+	var types []string
+	for _, subs := range domain.EventTypes {
+		types = append(types, subs...)
+	}
+	slices.Sort(types)
+	p.Data = inboxData{Types: types, Governorates: governorates, Reasons: []domain.RejectReason{domain.RejectSpam,
+		domain.RejectDuplicate, domain.RejectOffTopic, domain.RejectUnverified, domain.RejectAbusive}}
+	s.renderDesk(w, http.StatusOK, "desk_inbox.html", p)
+}
+
+// sourceView is one source of an incident, with the message behind it and
+// that message's triage history when it is one.
+type sourceView struct {
+	Source  domain.Source
+	Message *domain.Message
+	Events  []*domain.MessageEvent
+}
+
+type incidentData struct {
+	Incident     *domain.Incident
+	Perpetrators []*domain.Party
+	Targets      []*domain.Party
+	Sources      []sourceView
+	Local        time.Time // when it happened, in the agreement's zone
+}
+
+func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
+	id, err := atoi64("id", r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	in, err := s.Store.Incident(ctx, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := incidentData{Incident: in, Local: in.OccurredAt.In(s.deskZone(r))}
+	for _, ids := range []struct {
+		ids []int64
+		dst *[]*domain.Party
+	}{{in.Perpetrators, &d.Perpetrators}, {in.Targets, &d.Targets}} {
+		for _, pid := range ids.ids {
+			p, err := s.Store.Party(ctx, pid)
+			if err != nil {
+				s.error(w, r, err)
+				return
+			}
+			*ids.dst = append(*ids.dst, p)
+		}
+	}
+	for _, src := range in.Sources {
+		v := sourceView{Source: src}
+		if src.MessageID != 0 {
+			if v.Message, err = s.Store.Message(ctx, src.MessageID); err != nil {
+				s.error(w, r, err)
+				return
+			}
+			if v.Events, err = s.Store.MessageEvents(ctx, src.MessageID); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
+		d.Sources = append(d.Sources, v)
+	}
+	p := s.newDeskPage(r, in.String(), "incident")
+	p.Data = d
+	s.renderDesk(w, http.StatusOK, "desk_incident.html", p)
+}
+
+// deskZone returns the time zone the desk counts days in: the agreement's
+// when there is exactly one, UTC otherwise.
+func (s *Server) deskZone(r *http.Request) *time.Location {
+	as, err := s.Store.Agreements(r.Context())
+	if err != nil || len(as) != 1 {
+		return time.UTC
+	}
+	return as[0].Location()
+}
+
+// statusView is one row of a party's status timeline under an agreement.
+type statusView struct {
+	Agreement *domain.Agreement
+	Status    *domain.PartyStatus
+}
+
+type partyData struct {
+	Party    *domain.Party
+	Parent   *domain.Party
+	Statuses []statusView
+	By       []*domain.IncidentEvent // the party is an alleged perpetrator, newest first
+	Against  []*domain.IncidentEvent // the party is a target, newest first
+	Total    int
+}
+
+// appendLast appends e to list and keeps only the last n.
+func appendLast(list []*domain.IncidentEvent, e *domain.IncidentEvent, n int) []*domain.IncidentEvent {
+	list = append(list, e)
+	if len(list) > 2*n {
+		list = append(list[:0], list[len(list)-n:]...)
+	}
+	return list
+}
+
+// partyIncidentLimit bounds the incidents the party page lists; the
+// dashboard, filtered by the party, shows them all.
+const partyIncidentLimit = 500
+
+func (s *Server) handlePartyPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	party, err := s.Store.PartyBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := partyData{Party: party}
+	if party.ParentID != 0 {
+		d.Parent, _ = s.Store.Party(ctx, party.ParentID)
+	}
+	as, err := s.Store.Agreements(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, a := range as {
+		sts, err := s.Store.PartyStatuses(ctx, a.ID)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		for _, st := range sts {
+			if st.PartyID == party.ID {
+				d.Statuses = append(d.Statuses, statusView{Agreement: a, Status: st})
+			}
+		}
+	}
+	sort.SliceStable(d.Statuses, func(i, j int) bool { return d.Statuses[i].Status.ValidFrom.Before(d.Statuses[j].Status.ValidFrom) })
+	// The newest are the most useful, and the events stream in time order
+	// with the parties' roles: keep the last ones of each list.
+	err = s.Store.IncidentEvents(ctx, domain.IncidentFilter{PartyID: party.ID}, func(e *domain.IncidentEvent) error {
+		d.Total++
+		c := *e
+		c.Perpetrators, c.Targets = nil, nil
+		if slices.Contains(e.Perpetrators, party.Slug) {
+			d.By = appendLast(d.By, &c, partyIncidentLimit)
+		}
+		if slices.Contains(e.Targets, party.Slug) {
+			d.Against = appendLast(d.Against, &c, partyIncidentLimit)
+		}
+		return nil
+	})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, l := range []*[]*domain.IncidentEvent{&d.By, &d.Against} {
+		*l = (*l)[max(0, len(*l)-partyIncidentLimit):]
+		slices.Reverse(*l)
+	}
+	p := s.newDeskPage(r, party.Name, "party")
+	p.Data = d
+	s.renderDesk(w, http.StatusOK, "desk_party.html", p)
 }

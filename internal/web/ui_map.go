@@ -1,0 +1,287 @@
+package web
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/stats"
+)
+
+// mapLimit caps the incidents one map answer carries. At 100,000 the
+// answer is about 1 MB compressed, which a poor connection still fetches,
+// and the dashboard's canvas layer still draws fluidly.
+const mapLimit = 100_000
+
+// mapRecent is how many of the newest incidents the answer lists, for the
+// dashboard's table: the map is not usable with a keyboard or a screen
+// reader, the table is.
+const mapRecent = 50
+
+// mapPoints holds the incidents with a location as parallel arrays, which
+// are a third of the size of GeoJSON features and need no parsing of
+// objects in the browser. Grade and Verdict index into the answer's Grades
+// and Verdicts, so the colour key is a lookup whichever is shown.
+type mapPoints struct {
+	ID      []int64   `json:"id"`
+	Lon     []float64 `json:"lon"`
+	Lat     []float64 `json:"lat"`
+	Grade   []int     `json:"grade"`
+	Verdict []int     `json:"verdict,omitempty"`
+}
+
+// mapRow is one incident of the dashboard's table.
+type mapRow struct {
+	ID       int64        `json:"id"`
+	Day      string       `json:"day"`
+	Type     string       `json:"type"`
+	Location string       `json:"location"`
+	Admin1   string       `json:"admin1"`
+	Grade    domain.Grade `json:"grade"`
+	Deaths   int          `json:"deaths"`
+}
+
+// mapAnswer is the body of GET /api/v1/map/incidents.
+type mapAnswer struct {
+	TimeZone string `json:"time_zone"`
+	Since    string `json:"since"` // first local day
+	Until    string `json:"until"` // the day after the last
+	// SinceAt and UntilAt are the same bounds as instants, which the
+	// incident list and exports take.
+	SinceAt   time.Time `json:"since_at"`
+	UntilAt   time.Time `json:"until_at"`
+	Total     int       `json:"total"`
+	Mapped    int       `json:"mapped"`
+	Truncated bool      `json:"truncated"`
+	Limit     int       `json:"limit"`
+	Grades    []string  `json:"grades"`
+	Verdicts  []string  `json:"verdicts,omitempty"`
+	Points    mapPoints `json:"points"`
+	// Daily counts every incident of the filter per local day, located or
+	// not, from Since: the intensity chart.
+	Daily  []int    `json:"daily"`
+	Recent []mapRow `json:"recent"`
+}
+
+// gradeKeys orders the grades as the colour key lists them.
+var gradeKeys = []string{"confirmed", "fair", "weak", "contested", "discounted", ""}
+
+// verdictKeys orders the verdict outcomes as the colour key lists them.
+var verdictKeys = []string{"violation", "undetermined", "not_violation", "unassessed"}
+
+// handleMapIncidents answers with the incidents the dashboard's filter
+// selects: the incident list's filters (party, type, grade, admin1, bbox),
+// with since and until as the agreement's local days (or RFC 3339
+// instants), the located ones as points, every one counted per day.
+func (s *Server) handleMapIncidents(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	loc, agreement := time.UTC, (*domain.Agreement)(nil)
+	if as, err := s.Store.Agreements(ctx); err != nil {
+		s.error(w, r, err)
+		return
+	} else if slug := r.URL.Query().Get("agreement"); slug != "" {
+		if agreement, err = s.Store.AgreementBySlug(ctx, slug); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	} else if len(as) == 1 {
+		agreement = as[0]
+	}
+	if agreement != nil {
+		loc = agreement.Location()
+	}
+	window, err := mapWindow(r, agreement, loc, s.Now())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// since and until are read above as local days; the shared filter
+	// would read them as UTC instants.
+	r2 := r.Clone(ctx)
+	q := r2.URL.Query()
+	q.Del("since")
+	q.Del("until")
+	q.Del("limit")
+	q.Del("after")
+	r2.URL.RawQuery = q.Encode()
+	f, err := incidentFilter(r2)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	f.Since, f.Until = window.From.In(loc), window.To.In(loc)
+
+	withVerdicts := false
+	if agreement != nil {
+		n, err := s.Store.CountVerdicts(ctx, domain.VerdictFilter{AgreementID: agreement.ID})
+		withVerdicts = err == nil && n > 0
+	}
+	ans := mapAnswer{TimeZone: loc.String(), Since: window.From.String(), Until: window.To.String(),
+		SinceAt: f.Since.UTC(), UntilAt: f.Until.UTC(),
+		Limit: mapLimit, Grades: gradeKeys, Daily: make([]int, window.Days()),
+		// Empty, not null, so the page need not check.
+		Points: mapPoints{ID: []int64{}, Lon: []float64{}, Lat: []float64{}, Grade: []int{}}}
+	if withVerdicts {
+		ans.Verdicts, ans.Points.Verdict = verdictKeys, []int{}
+	}
+	grade := map[domain.Grade]int{}
+	for i, g := range gradeKeys {
+		grade[domain.Grade(g)] = i
+	}
+	verdict := map[string]int{}
+	for i, v := range verdictKeys {
+		verdict[v] = i
+	}
+	var recent []*domain.Incident
+	f.Limit = 1000
+	for {
+		page, err := s.Store.Incidents(ctx, f)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		var outcomes map[int64]string
+		if withVerdicts && len(page) > 0 {
+			ids := make([]int64, len(page))
+			for i, in := range page {
+				ids[i] = in.ID
+			}
+			vs, err := s.Store.VerdictsOf(ctx, agreement.ID, ids)
+			if err != nil {
+				s.error(w, r, err)
+				return
+			}
+			outcomes = make(map[int64]string, len(vs))
+			for _, v := range vs {
+				outcomes[v.IncidentID] = v.Outcome
+			}
+		}
+		for _, in := range page {
+			ans.Total++
+			if d := int(stats.DayOf(in.OccurredAt, loc) - window.From); d >= 0 && d < len(ans.Daily) {
+				ans.Daily[d]++
+			}
+			recent = keepRecent(recent, in)
+			if in.Point == nil {
+				continue
+			}
+			if ans.Mapped == mapLimit {
+				ans.Truncated = true
+				continue
+			}
+			ans.Mapped++
+			p := &ans.Points
+			p.ID = append(p.ID, in.ID)
+			p.Lon = append(p.Lon, in.Point.Lon)
+			p.Lat = append(p.Lat, in.Point.Lat)
+			p.Grade = append(p.Grade, grade[in.Grade])
+			if withVerdicts {
+				o, ok := outcomes[in.ID]
+				if !ok {
+					o = "unassessed"
+				}
+				p.Verdict = append(p.Verdict, verdict[o])
+			}
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+	for _, in := range recent {
+		ans.Recent = append(ans.Recent, mapRow{ID: in.ID, Day: stats.DayOf(in.OccurredAt, loc).String(),
+			Type: in.SubEventType, Location: in.Location, Admin1: in.Admin1, Grade: in.Grade, Deaths: in.Fatalities.Best})
+	}
+	if ans.Recent == nil {
+		ans.Recent = []mapRow{}
+	}
+	writeCompressedJSON(w, r, ans)
+}
+
+// keepRecent keeps the mapRecent latest incidents, newest first.
+func keepRecent(list []*domain.Incident, in *domain.Incident) []*domain.Incident {
+	if len(list) == mapRecent && !in.OccurredAt.After(list[len(list)-1].OccurredAt) {
+		return list
+	}
+	i := len(list)
+	for i > 0 && in.OccurredAt.After(list[i-1].OccurredAt) {
+		i--
+	}
+	if len(list) < mapRecent {
+		list = append(list, nil)
+	}
+	copy(list[i+1:], list[i:len(list)-1])
+	list[i] = in
+	return list
+}
+
+// mapWindow reads since and until as local days (until excluded) or as
+// instants. By default it covers the agreement from a week before its start
+// to its end or today; without an agreement, the last 28 days.
+func mapWindow(r *http.Request, a *domain.Agreement, loc *time.Location, now time.Time) (stats.Window, error) {
+	today := stats.DayOf(now, loc)
+	var w stats.Window
+	if a != nil {
+		w.From = stats.DayOf(a.Start, loc) - 7
+		w.To = today + 1
+		if !a.End.IsZero() {
+			w.To = min(w.To, stats.DayOf(a.End, loc)+1)
+		}
+	} else {
+		w = stats.Window{From: today - 27, To: today + 1}
+	}
+	q := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		dst  *stats.Day
+		end  bool
+	}{{"since", &w.From, false}, {"until", &w.To, true}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		if d, err := stats.ParseDay(v); err == nil {
+			*p.dst = d
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return w, domain.FieldErrorf(p.name, "%q is not a day (2016-02-27) or an RFC 3339 instant", v)
+		}
+		*p.dst = stats.DayOf(t, loc)
+		if p.end && !stats.Day(*p.dst).In(loc).Equal(t) {
+			*p.dst++ // an instant inside a day includes that day
+		}
+	}
+	if w.To <= w.From {
+		return w, domain.FieldErrorf("until", "must come after since")
+	}
+	if w.Days() > 3660 {
+		return w, domain.FieldErrorf("since", "the map shows at most ten years at a time")
+	}
+	return w, nil
+}
+
+// writeCompressedJSON writes v as JSON, gzipped when the client accepts it:
+// a map of many incidents shrinks to a quarter, which on a poor connection
+// is the difference between waiting and working.
+func writeCompressedJSON(w http.ResponseWriter, r *http.Request, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Accept-Encoding")
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	w.WriteHeader(http.StatusOK)
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	enc := json.NewEncoder(zw)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	zw.Close()
+}
