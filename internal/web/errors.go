@@ -62,6 +62,9 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &limited):
 		w.Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter.Seconds())+1))
 	}
+	if status == http.StatusUnauthorized && s.redirectToLogin(w, r) {
+		return
+	}
 	if wantsHTML(r) {
 		s.renderError(w, r, status, domain.ErrorMessage(err))
 		return
