@@ -117,7 +117,7 @@ func stream(c *child, workers int, stop <-chan struct{}) (map[string]string, *sy
 	return acked, &wg, &mu
 }
 
-func waitForAcks(t *testing.T, acked map[string]string, mu *sync.Mutex, n int) {
+func waitForAcks(t *testing.T, c *child, acked map[string]string, mu *sync.Mutex, n int) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -129,7 +129,10 @@ func waitForAcks(t *testing.T, acked map[string]string, mu *sync.Mutex, n int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("fewer than %d acknowledgements", n)
+	mu.Lock()
+	got := len(acked)
+	mu.Unlock()
+	t.Fatalf("%d acknowledgements in a minute, fewer than %d; the server's log:\n%s", got, n, c.out)
 }
 
 // checkAcked finds every acknowledged message with its exact body.
@@ -171,7 +174,7 @@ func TestKillMidStream(t *testing.T) {
 			c := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0")
 			stop := make(chan struct{})
 			acked, wg, mu := stream(c, 16, stop)
-			waitForAcks(t, acked, mu, 300)
+			waitForAcks(t, c, acked, mu, 300)
 			if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +208,7 @@ func TestGracefulShutdown(t *testing.T) {
 	c := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "info")
 	stop := make(chan struct{})
 	acked, wg, mu := stream(c, 8, stop)
-	waitForAcks(t, acked, mu, 100)
+	waitForAcks(t, c, acked, mu, 100)
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- c.cmd.Wait() }()
@@ -396,8 +399,8 @@ func TestTwoInstances(t *testing.T) {
 	stop := make(chan struct{})
 	ackedA, wgA, muA := stream(a, 8, stop)
 	ackedB, wgB, muB := stream(b, 8, stop)
-	waitForAcks(t, ackedA, muA, 150)
-	waitForAcks(t, ackedB, muB, 150)
+	waitForAcks(t, a, ackedA, muA, 150)
+	waitForAcks(t, b, ackedB, muB, 150)
 	b.cmd.Process.Signal(syscall.SIGKILL)
 	b.cmd.Wait()
 	close(stop)

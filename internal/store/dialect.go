@@ -77,7 +77,27 @@ func (sqliteDialect) classify(err error) error {
 	return err
 }
 
-type postgresDialect struct{}
+// postgresDialect carries the schema the store works in: advisory locks and
+// NOTIFY channels are database-wide, so deployments (or tests) sharing one
+// database in separate schemas must not queue behind each other's locks or
+// hear each other's announcements.
+type postgresDialect struct{ schema string }
+
+// scoped names key within the store's schema. The default schema keeps the
+// bare key, so instances of older versions still share locks with newer ones.
+func (d postgresDialect) scoped(key string) string {
+	if d.schema == "" || d.schema == "public" {
+		return key
+	}
+	return d.schema + "." + key
+}
+
+// lockID is the advisory lock number for key within the store's schema.
+func (d postgresDialect) lockID(key string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(d.scoped(key)))
+	return int64(h.Sum64())
+}
 
 func (postgresDialect) name() string { return "postgres" }
 
@@ -90,10 +110,8 @@ func (postgresDialect) t(t time.Time) any {
 	return t.UTC()
 }
 
-func (postgresDialect) lock(ctx context.Context, tx *sql.Tx, key string) error {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64()))
+func (d postgresDialect) lock(ctx context.Context, tx *sql.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", d.lockID(key))
 	return err
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"hash/fnv"
 )
 
 // RunOnce runs fn if no other instance is running the job of the same name,
@@ -16,9 +15,7 @@ func (db *DB) RunOnce(ctx context.Context, job string, fn func(ctx context.Conte
 	if db.d.name() != "postgres" {
 		return true, fn(ctx)
 	}
-	h := fnv.New64a()
-	h.Write([]byte("truce-job:" + job))
-	key := int64(h.Sum64())
+	key := db.d.(postgresDialect).lockID("truce-job:" + job)
 	conn, err := db.r.Conn(ctx)
 	if err != nil {
 		return false, db.d.classify(fmt.Errorf("job %s: %w", job, err))

@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed migrations
@@ -26,11 +26,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		dialect = goose.DialectPostgres
 		// Instances starting together must not migrate twice: the first
 		// takes a session advisory lock, the others wait for it.
-		locker, err := lock.NewPostgresSessionLocker()
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+		opts = append(opts, goose.WithSessionLocker(migrationLocker{id: db.d.(postgresDialect).lockID("truce-migrate")}))
 	}
 	return goose.NewProvider(dialect, db.w, sub, opts...)
 }
@@ -61,4 +57,20 @@ func (db *DB) SchemaVersion(ctx context.Context) (current, newest int64, err err
 		newest = srcs[len(srcs)-1].Version
 	}
 	return current, newest, nil
+}
+
+// migrationLocker is goose's session lock, but scoped to the store's schema
+// and waiting inside PostgreSQL: goose's own locker takes one lock for the
+// whole database and polls for it every five seconds, so stores in other
+// schemas of the same database queued behind each other's migrations.
+type migrationLocker struct{ id int64 }
+
+func (l migrationLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, l.id)
+	return err
+}
+
+func (l migrationLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, l.id)
+	return err
 }

@@ -55,6 +55,7 @@ func IsPostgres(dsn string) bool {
 // Open connects to the database and applies pending migrations.
 func (db *DB) Open(ctx context.Context) error {
 	if err := db.connect(); err != nil {
+		db.Close()
 		return err
 	}
 	if err := db.Migrate(ctx); err != nil {
@@ -70,7 +71,6 @@ func (db *DB) Open(ctx context.Context) error {
 
 func (db *DB) connect() (err error) {
 	if IsPostgres(db.DSN) {
-		db.d = postgresDialect{}
 		if db.r, err = sql.Open("pgx", db.DSN); err != nil {
 			return fmt.Errorf("open postgres: %w", err)
 		}
@@ -78,6 +78,12 @@ func (db *DB) connect() (err error) {
 		db.r.SetMaxIdleConns(32)
 		db.r.SetConnMaxIdleTime(5 * time.Minute)
 		db.w = db.r
+		var schema string
+		if err := db.r.QueryRow(`SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
+			db.d = postgresDialect{}
+			return db.d.classify(fmt.Errorf("open postgres: %w", err))
+		}
+		db.d = postgresDialect{schema: schema}
 		return nil
 	}
 	db.d = sqliteDialect{}

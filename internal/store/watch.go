@@ -17,6 +17,16 @@ import (
 // new messages without a reload.
 const inboxChannel = "truce_inbox"
 
+// inboxChannel is the channel within the store's schema; a channel name is
+// an identifier of at most 63 bytes, so a long schema name is hashed.
+func (db *DB) inboxChannel() string {
+	ch := db.d.(postgresDialect).scoped(inboxChannel)
+	if len(ch) > 63 {
+		ch = inboxChannel + "_" + strconv.FormatUint(uint64(db.d.(postgresDialect).lockID(inboxChannel)), 36)
+	}
+	return ch
+}
+
 // watchers fans message changes out to this process's subscribers. On SQLite
 // it is the only source; on PostgreSQL the notifications come back through
 // LISTEN, from this instance and every other.
@@ -66,7 +76,7 @@ func (db *DB) announce(ctx context.Context, q queryer, ids []int64) (afterCommit
 		for i, id := range ids {
 			parts[i] = strconv.FormatInt(id, 10)
 		}
-		_, err := q.ExecContext(ctx, `SELECT pg_notify($1, $2)`, inboxChannel, strings.Join(parts, ","))
+		_, err := q.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.inboxChannel(), strings.Join(parts, ","))
 		return func() {}, err
 	}
 	return func() { db.watch.publish(ids) }, nil
@@ -91,7 +101,7 @@ func (db *DB) WatchMessages(ctx context.Context, fn func(ids []int64), logError 
 		},
 		ReconnectDelay: 2 * time.Second,
 	}
-	l.Handle(inboxChannel, pgxlisten.HandlerFunc(func(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	l.Handle(db.inboxChannel(), pgxlisten.HandlerFunc(func(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
 		var ids []int64
 		for _, s := range strings.Split(n.Payload, ",") {
 			if id, err := strconv.ParseInt(s, 10, 64); err == nil {
