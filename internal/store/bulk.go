@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/ledger"
@@ -18,9 +20,10 @@ import (
 // deleted: the ledger would report it missing). Each write is logged in the
 // ledger in the same transaction.
 //
-// It is the fast path of the importer: statements are prepared once per
-// batch and the ledger is appended once, where CreateIncident pays both per
-// incident.
+// It is the fast path of the importer: the batch's new incidents, their
+// parties and their sources go in many-row statements, and the ledger is
+// appended once, where CreateIncident pays a statement per row and a ledger
+// append per incident.
 func (db *DB) ImportIncidents(ctx context.Context, batch []*domain.Incident) (domain.ImportCounts, error) {
 	var counts domain.ImportCounts
 	for i, in := range batch {
@@ -37,108 +40,329 @@ func (db *DB) ImportIncidents(ctx context.Context, batch []*domain.Incident) (do
 	now := db.now()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		counts = domain.ImportCounts{}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (event_type, sub_event_type, occurred_at,
-			time_precision, location, lat, lon, geo_precision, admin1, admin2, fatalities_best, fatalities_low,
-			fatalities_high, fatalities_civilian, injured, grade, summary, origin, origin_id, created_at,
-			created_by, updated_at, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1)
-			ON CONFLICT (origin, origin_id) WHERE origin <> '' DO NOTHING
-			RETURNING id`)
+		stored, err := db.storedOrigins(ctx, tx, batch)
 		if err != nil {
-			return fmt.Errorf("prepare import: %w", err)
+			return err
 		}
-		defer ins.Close()
-		party, err := tx.PrepareContext(ctx, `INSERT INTO incident_parties (incident_id, party_id, role, position)
-			VALUES ($1, $2, $3, $4)`)
-		if err != nil {
-			return fmt.Errorf("prepare import: %w", err)
-		}
-		defer party.Close()
-		src, err := tx.PrepareContext(ctx, `INSERT INTO sources (incident_id, kind, message_id, url, publisher, note, added_at, added_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`)
-		if err != nil {
-			return fmt.Errorf("prepare import: %w", err)
-		}
-		defer src.Close()
-
-		recs := make([]ledger.Record, 0, 2*len(batch))
+		im := &importTx{db: db, tx: tx, now: now, counts: &counts, recs: make([]ledger.Record, 0, 2*len(batch))}
+		// Runs of new incidents go in together; a row already stored, or
+		// repeated within the batch, is handled on its own in its place, so
+		// the ledger logs the batch in file order.
+		var run []*domain.Incident
+		seen := make(map[originKey]bool, len(batch))
 		for _, in := range batch {
 			in.OccurredAt = utc(in.OccurredAt)
 			if in.CreatedAt.IsZero() {
 				in.CreatedAt = now
 			}
 			in.CreatedAt, in.UpdatedAt, in.Version = utc(in.CreatedAt), now, 1
-			lat, lon := point(in.Point)
-			f := in.Fatalities
-			err := ins.QueryRowContext(ctx, in.EventType, in.SubEventType, db.d.t(in.OccurredAt), in.TimePrecision,
-				in.Location, lat, lon, in.GeoPrecision, in.Admin1, in.Admin2, f.Best, f.Low, f.High, f.Civilian,
-				in.Injured, in.Grade, in.Summary, in.Origin, in.OriginID, db.d.t(in.CreatedAt), in.CreatedBy,
-				db.d.t(in.UpdatedAt)).Scan(&in.ID)
-			var newSources []domain.Source
-			logIncident := true
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				rowChanged, err := db.reimport(ctx, tx, in)
-				if err != nil {
-					return err
-				}
-				if !rowChanged && len(in.Sources) == 0 {
-					counts.Unchanged++
-					continue
-				}
-				counts.Updated++
-				logIncident = rowChanged
-				newSources = in.Sources
-				in.Sources = nil
-			case err != nil:
-				return fmt.Errorf("import incident %s %s: %w", in.Origin, in.OriginID, err)
-			default:
-				counts.Created++
-				for role, ids := range map[string][]int64{"perpetrator": in.Perpetrators, "target": in.Targets} {
-					for i, id := range ids {
-						if _, err := party.ExecContext(ctx, in.ID, id, role, i); err != nil {
-							if isForeignKey(db.d.classify(err)) {
-								return domain.FieldErrorf(role+"s", "party %d does not exist", id)
-							}
-							return fmt.Errorf("import %s: %w", role, err)
-						}
-					}
-				}
-				newSources = in.Sources
+			k := originKey{in.Origin, in.OriginID}
+			if !stored[k] && !seen[k] {
+				seen[k] = true
+				run = append(run, in)
+				continue
 			}
-			if logIncident {
-				rec, err := incidentRecord(in, now)
-				if err != nil {
-					return err
-				}
-				recs = append(recs, rec)
+			if err := im.insert(ctx, run); err != nil {
+				return err
 			}
-			for i := range newSources {
-				s := &newSources[i]
-				if s.AddedAt.IsZero() {
-					s.AddedAt = now
-				}
-				s.AddedAt = utc(s.AddedAt)
-				if s.AddedBy == "" {
-					s.AddedBy = in.CreatedBy
-				}
-				if err := src.QueryRowContext(ctx, in.ID, s.Kind, nullID(s.MessageID), s.URL, s.Publisher, s.Note,
-					db.d.t(s.AddedAt), s.AddedBy).Scan(&s.ID); err != nil {
-					return fmt.Errorf("import source: %w", err)
-				}
-				rec, err := sourceRecord(in.ID, s)
-				if err != nil {
-					return err
-				}
-				recs = append(recs, rec)
-			}
-			if in.Sources == nil {
-				in.Sources = newSources
+			run = run[:0]
+			if err := im.update(ctx, in); err != nil {
+				return err
 			}
 		}
-		return db.logRecords(ctx, tx, recs...)
+		if err := im.insert(ctx, run); err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, im.recs...)
 	})
 	return counts, err
+}
+
+type originKey struct{ origin, id string }
+
+// storedOrigins reports which of the batch's origin IDs are already stored.
+func (db *DB) storedOrigins(ctx context.Context, tx *sql.Tx, batch []*domain.Incident) (map[originKey]bool, error) {
+	stored := map[originKey]bool{}
+	byOrigin := map[string][]any{}
+	for _, in := range batch {
+		byOrigin[in.Origin] = append(byOrigin[in.Origin], in.OriginID)
+	}
+	for origin, ids := range byOrigin {
+		for part := range slices.Chunk(ids, rowsPerStatement(1)) {
+			var q strings.Builder
+			// "origin <> ''" lets the planners use the partial unique index:
+			// they cannot prove it from a bound parameter.
+			q.WriteString(`SELECT origin_id FROM incidents WHERE origin <> '' AND origin = ` + db.d.ph(1) + ` AND origin_id IN (`)
+			for i := range part {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString(db.d.ph(i + 2))
+			}
+			q.WriteByte(')')
+			rows, err := tx.QueryContext(ctx, q.String(), append([]any{origin}, part...)...)
+			if err != nil {
+				return nil, fmt.Errorf("find stored incidents: %w", err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				stored[originKey{origin, id}] = true
+			}
+			if err := rows.Close(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return stored, nil
+}
+
+// importTx is one batch's import transaction: what it has counted and the
+// ledger records it has yet to append.
+type importTx struct {
+	db     *DB
+	tx     *sql.Tx
+	now    time.Time
+	counts *domain.ImportCounts
+	recs   []ledger.Record
+}
+
+const incidentInsertColumns = `event_type, sub_event_type, occurred_at, time_precision, location, lat, lon,
+	geo_precision, admin1, admin2, fatalities_best, fatalities_low, fatalities_high, fatalities_civilian,
+	injured, grade, summary, origin, origin_id, created_at, created_by, updated_at, version`
+
+// insert stores incidents whose origin IDs were not stored when the batch
+// began, with their parties and sources.
+func (im *importTx) insert(ctx context.Context, run []*domain.Incident) error {
+	const width = 23
+	for part := range slices.Chunk(run, rowsPerStatement(width)) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO incidents (` + incidentInsertColumns + `) VALUES `)
+		valuesList(im.db.d, &q, len(part), width)
+		// Another instance may have imported the same row since the batch
+		// looked: that row is skipped here and updated below instead.
+		q.WriteString(` ON CONFLICT (origin, origin_id) WHERE origin <> '' DO NOTHING RETURNING id, origin, origin_id`)
+		args := make([]any, 0, width*len(part))
+		for _, in := range part {
+			lat, lon := point(in.Point)
+			f := in.Fatalities
+			args = append(args, in.EventType, in.SubEventType, im.db.d.t(in.OccurredAt), in.TimePrecision,
+				in.Location, lat, lon, in.GeoPrecision, in.Admin1, in.Admin2, f.Best, f.Low, f.High, f.Civilian,
+				in.Injured, in.Grade, in.Summary, in.Origin, in.OriginID, im.db.d.t(in.CreatedAt), in.CreatedBy,
+				im.db.d.t(in.UpdatedAt), 1)
+		}
+		ids := make(map[originKey]int64, len(part))
+		if err := queryEach(ctx, im.tx, q.String(), args, func(rows *sql.Rows) error {
+			var id int64
+			var k originKey
+			if err := rows.Scan(&id, &k.origin, &k.id); err != nil {
+				return err
+			}
+			ids[k] = id
+			return nil
+		}); err != nil {
+			return fmt.Errorf("import incidents: %w", err)
+		}
+		var created []*domain.Incident
+		for _, in := range part {
+			id, ok := ids[originKey{in.Origin, in.OriginID}]
+			if !ok {
+				if err := im.update(ctx, in); err != nil {
+					return err
+				}
+				continue
+			}
+			in.ID = id
+			created = append(created, in)
+		}
+		if err := im.insertParties(ctx, created); err != nil {
+			return err
+		}
+		for _, in := range created {
+			im.counts.Created++
+			rec, err := incidentRecord(in, im.now)
+			if err != nil {
+				return err
+			}
+			im.recs = append(im.recs, rec)
+		}
+		if err := im.insertSources(ctx, created); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *importTx) insertParties(ctx context.Context, created []*domain.Incident) error {
+	var args []any
+	for _, in := range created {
+		for i, id := range in.Perpetrators {
+			args = append(args, in.ID, id, "perpetrator", i)
+		}
+		for i, id := range in.Targets {
+			args = append(args, in.ID, id, "target", i)
+		}
+	}
+	if err := im.checkParties(ctx, created); err != nil {
+		return err
+	}
+	const width = 4
+	for part := range slices.Chunk(args, width*rowsPerStatement(width)) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO incident_parties (incident_id, party_id, role, position) VALUES `)
+		valuesList(im.db.d, &q, len(part)/width, width)
+		if _, err := im.tx.ExecContext(ctx, q.String(), part...); err != nil {
+			return fmt.Errorf("import parties: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkParties names a party the incidents refer to that does not exist.
+// It asks first: a failed insert would abort a PostgreSQL transaction
+// before anything could say which party was missing.
+func (im *importTx) checkParties(ctx context.Context, incidents []*domain.Incident) error {
+	role := map[int64]string{}
+	for _, in := range incidents {
+		for _, id := range in.Targets {
+			role[id] = "targets"
+		}
+		for _, id := range in.Perpetrators {
+			role[id] = "perpetrators"
+		}
+	}
+	for ids := range slices.Chunk(slices.Sorted(maps.Keys(role)), rowsPerStatement(1)) {
+		var q strings.Builder
+		q.WriteString(`SELECT id FROM parties WHERE id IN (`)
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(im.db.d.ph(i + 1))
+			args[i] = id
+		}
+		q.WriteByte(')')
+		if err := queryEach(ctx, im.tx, q.String(), args, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			delete(role, id)
+			return err
+		}); err != nil {
+			return fmt.Errorf("check parties: %w", err)
+		}
+	}
+	if len(role) > 0 {
+		id := slices.Min(slices.Collect(maps.Keys(role)))
+		return domain.FieldErrorf(role[id], "party %d does not exist", id)
+	}
+	return nil
+}
+
+// insertSources stores the sources in.Sources of each incident and logs
+// them. The stored rows come back with their IDs and are matched to the
+// sources they store by content, which does not rely on either engine
+// returning rows in the order they were given.
+func (im *importTx) insertSources(ctx context.Context, incidents []*domain.Incident) error {
+	type pending struct {
+		in *domain.Incident
+		s  *domain.Source
+	}
+	var all []pending
+	for _, in := range incidents {
+		for i := range in.Sources {
+			s := &in.Sources[i]
+			if s.AddedAt.IsZero() {
+				s.AddedAt = im.now
+			}
+			s.AddedAt = utc(s.AddedAt)
+			if s.AddedBy == "" {
+				s.AddedBy = in.CreatedBy
+			}
+			all = append(all, pending{in, s})
+		}
+	}
+	const width = 8
+	for part := range slices.Chunk(all, rowsPerStatement(width)) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO sources (incident_id, kind, message_id, url, publisher, note, added_at, added_by) VALUES `)
+		valuesList(im.db.d, &q, len(part), width)
+		q.WriteString(` RETURNING id, incident_id, kind, COALESCE(message_id, 0), url, publisher, note`)
+		args := make([]any, 0, width*len(part))
+		for _, p := range part {
+			s := p.s
+			args = append(args, p.in.ID, s.Kind, nullID(s.MessageID), s.URL, s.Publisher, s.Note, im.db.d.t(s.AddedAt), s.AddedBy)
+		}
+		type stored struct {
+			incident int64
+			s        domain.Source
+		}
+		var got []stored
+		if err := queryEach(ctx, im.tx, q.String(), args, func(rows *sql.Rows) error {
+			var r stored
+			if err := rows.Scan(&r.s.ID, &r.incident, &r.s.Kind, &r.s.MessageID, &r.s.URL, &r.s.Publisher, &r.s.Note); err != nil {
+				return err
+			}
+			got = append(got, r)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("import sources: %w", err)
+		}
+		for _, p := range part {
+			i := slices.IndexFunc(got, func(r stored) bool { return r.incident == p.in.ID && sameSource(r.s, *p.s) })
+			if i < 0 {
+				return fmt.Errorf("import sources: source of incident %d not returned", p.in.ID)
+			}
+			p.s.ID = got[i].s.ID
+			got = slices.Delete(got, i, i+1)
+			rec, err := sourceRecord(p.in.ID, p.s)
+			if err != nil {
+				return err
+			}
+			im.recs = append(im.recs, rec)
+		}
+	}
+	return nil
+}
+
+// update handles an incident whose origin ID is already stored: the row is
+// updated if the dataset changed it, and sources it did not have are added.
+func (im *importTx) update(ctx context.Context, in *domain.Incident) error {
+	rowChanged, err := im.db.reimport(ctx, im.tx, in)
+	if err != nil {
+		return err
+	}
+	if !rowChanged && len(in.Sources) == 0 {
+		im.counts.Unchanged++
+		return nil
+	}
+	im.counts.Updated++
+	if rowChanged {
+		rec, err := incidentRecord(in, im.now)
+		if err != nil {
+			return err
+		}
+		im.recs = append(im.recs, rec)
+	}
+	return im.insertSources(ctx, []*domain.Incident{in})
+}
+
+// queryEach runs a query in tx and calls fn for each row.
+func queryEach(ctx context.Context, tx *sql.Tx, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // reimport handles an incident whose origin ID is already stored. It reports
@@ -146,7 +370,7 @@ func (db *DB) ImportIncidents(ctx context.Context, batch []*domain.Incident) (do
 // version and creation, and in.Sources only the sources still to be added.
 func (db *DB) reimport(ctx context.Context, tx *sql.Tx, in *domain.Incident) (bool, error) {
 	var id int64
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM incidents WHERE origin = $1 AND origin_id = $2`,
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM incidents WHERE origin <> '' AND origin = $1 AND origin_id = $2`,
 		in.Origin, in.OriginID).Scan(&id); err != nil {
 		return false, fmt.Errorf("find incident %s %s: %w", in.Origin, in.OriginID, err)
 	}

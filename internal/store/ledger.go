@@ -62,16 +62,12 @@ func (s *ledgerStorage) Append(ctx context.Context, entries []ledger.Entry, node
 		args := make([]any, 0, 6*len(part))
 		var q strings.Builder
 		q.WriteString(`INSERT INTO ledger_entries (idx, kind, record_id, version, at, leaf_hash) VALUES `)
-		for i, e := range part {
+		valuesList(s.d, &q, len(part), 6)
+		for _, e := range part {
 			at, ok := s.times[e.Key]
 			if !ok {
 				return fmt.Errorf("ledger: no time for %s", e.Key)
 			}
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "(%s, %s, %s, %s, %s, %s)", s.d.ph(n+1), s.d.ph(n+2), s.d.ph(n+3), s.d.ph(n+4), s.d.ph(n+5), s.d.ph(n+6))
 			args = append(args, int64(e.Index), e.Key.Kind, e.Key.ID, e.Key.Version, s.d.t(at), e.Hash)
 		}
 		if _, err := s.q.ExecContext(ctx, q.String(), args...); err != nil {

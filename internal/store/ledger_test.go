@@ -137,6 +137,20 @@ func populate(t *testing.T, db *store.DB) populated {
 	must(t, err)
 	in.Grade = domain.GradeFair
 	must(t, db.UpdateIncident(ctx, in))
+	// A dataset import, then a re-import that changes a row and adds a
+	// source: its many-row statements log exactly what they stored.
+	imported := func(id string, best int, urls ...string) *domain.Incident {
+		in := &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: t0, Perpetrators: []int64{p.ID}, CreatedBy: "import",
+			Fatalities: domain.Fatalities{Best: best, Low: best, High: best}, Origin: "acled", OriginID: id}
+		for _, u := range urls {
+			in.Sources = append(in.Sources, domain.Source{Kind: domain.SourceMedia, URL: u})
+		}
+		return in
+	}
+	_, err = db.ImportIncidents(ctx, []*domain.Incident{imported("SYR1", 1, "https://example.org/1", "https://example.org/2"), imported("SYR2", 0)})
+	must(t, err)
+	_, err = db.ImportIncidents(ctx, []*domain.Incident{imported("SYR1", 4, "https://example.org/3"), imported("SYR3", 2, "https://example.org/4")})
+	must(t, err)
 	return populated{message: rs[0].Message.ID, incident: in.ID, status: st.ID}
 }
 

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 // counts and cluster proposals with merges that delete nothing.
 func RunGrades(t *testing.T, open func(testing.TB) domain.Store) {
 	t.Run("ImportIncidents", func(t *testing.T) { testImportIncidents(t, open(t)) })
+	t.Run("ImportManyIncidents", func(t *testing.T) { testImportManyIncidents(t, open(t)) })
 	t.Run("GradeIncident", func(t *testing.T) { testGradeIncident(t, open(t)) })
 	t.Run("UnmappedActors", func(t *testing.T) { testUnmappedActors(t, open(t)) })
 	t.Run("Clusters", func(t *testing.T) { testClusters(t, open(t)) })
@@ -104,6 +107,81 @@ func testImportIncidents(t *testing.T, s domain.Store) {
 	}
 	if n := countIncidents(t, s); n != 3 {
 		t.Errorf("%d incidents after refused batches, want 3", n)
+	}
+}
+
+// testImportManyIncidents imports a batch larger than one statement holds,
+// mixing new rows, stored rows and repeats, with several parties and
+// sources each: every incident keeps exactly its own.
+func testImportManyIncidents(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	ids := parties(t, s, "russia", "fsa", "isil")
+	row := func(i int) *domain.Incident {
+		in := datasetIncident(fmt.Sprintf("M%04d", i), i%7)
+		in.Perpetrators = []int64{ids[i%3]}
+		in.Targets = []int64{ids[(i+1)%3], ids[(i+2)%3]}
+		in.Sources = []domain.Source{
+			{Kind: domain.SourceMedia, Publisher: "SOHR", Note: fmt.Sprintf("row %d", i)},
+			{Kind: domain.SourceMedia, URL: fmt.Sprintf("https://example.org/%d", i)},
+			{Kind: domain.SourceMedia, URL: fmt.Sprintf("https://example.org/%d", i)},
+		}
+		return in
+	}
+	if _, err := s.ImportIncidents(ctx, []*domain.Incident{row(3), row(500)}); err != nil {
+		t.Fatal(err)
+	}
+	var batch []*domain.Incident
+	for i := range 1200 {
+		batch = append(batch, row(i))
+	}
+	batch = append(batch, row(7), row(1100))
+	got, err := s.ImportIncidents(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (domain.ImportCounts{Created: 1198, Unchanged: 4}); got != want {
+		t.Errorf("counts = %+v, want %+v", got, want)
+	}
+	byOrigin := map[string]int64{}
+	for after := int64(0); ; {
+		page, err := s.Incidents(ctx, domain.IncidentFilter{Origin: "acled", AfterID: after, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, in := range page {
+			byOrigin[in.OriginID] = in.ID
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(byOrigin) != 1200 {
+		t.Fatalf("%d incidents listed, want 1200", len(byOrigin))
+	}
+	for _, i := range []int{0, 3, 346, 347, 500, 1199} {
+		want := row(i)
+		in, err := s.Incident(ctx, byOrigin[want.OriginID])
+		if err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		if !slices.Equal(in.Perpetrators, want.Perpetrators) || !slices.Equal(in.Targets, want.Targets) || in.Fatalities != want.Fatalities {
+			t.Errorf("row %d: perpetrators %v targets %v fatalities %+v; want %v %v %+v", i,
+				in.Perpetrators, in.Targets, in.Fatalities, want.Perpetrators, want.Targets, want.Fatalities)
+		}
+		if len(in.Sources) != 3 || in.Sources[0].Note != want.Sources[0].Note || in.Sources[1].URL != want.Sources[1].URL {
+			t.Errorf("row %d: sources %+v, want %+v", i, in.Sources, want.Sources)
+		}
+	}
+
+	// An unknown party refuses the batch and says which.
+	bad := row(2000)
+	bad.Targets = []int64{1 << 40}
+	if _, err := s.ImportIncidents(ctx, []*domain.Incident{row(2001), bad}); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("unknown party: err = %v, want %s naming the party", err, domain.EINVALID)
+	}
+	if n := countIncidents(t, s); n != 1200 {
+		t.Errorf("%d incidents stored, want 1200", n)
 	}
 }
 
