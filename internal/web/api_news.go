@@ -136,14 +136,12 @@ func (s *Server) readArticle(w http.ResponseWriter, r *http.Request) (*news.Arti
 func (s *Server) handleArticleList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := domain.ArticleFilter{Source: q.Get("source")}
-	for _, e := range []error{
+	if err := firstError(
 		queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
 		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit),
-	} {
-		if e != nil {
-			s.error(w, r, e)
-			return
-		}
+	); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	f.Limit = pageSize(f.Limit)
 	as, err := s.Store.Articles(r.Context(), f)
@@ -151,11 +149,7 @@ func (s *Server) handleArticleList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	page := map[string]any{"articles": nonNil(as)}
-	if len(as) == f.Limit {
-		page["next_after"] = as[len(as)-1].ID
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, "articles", as, f.Limit, func(a *domain.Article) int64 { return a.ID })
 }
 
 func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
@@ -176,26 +170,15 @@ func (s *Server) handleArticleView(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleStatementList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f domain.StatementFilter
-	for _, e := range []error{
+	var err error
+	f.PartyID, err = s.partyParam(r.Context(), "party", q.Get("party"))
+	if err := firstError(err,
 		queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
 		queryID(q.Get("article"), "article", &f.ArticleID),
 		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit),
-	} {
-		if e != nil {
-			s.error(w, r, e)
-			return
-		}
-	}
-	if slug := q.Get("party"); slug != "" {
-		p, err := s.Store.PartyBySlug(r.Context(), slug)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			s.error(w, r, domain.FieldErrorf("party", "no party %q", slug))
-			return
-		} else if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		f.PartyID = p.ID
+	); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	f.Limit = pageSize(f.Limit)
 	sts, err := s.Store.Statements(r.Context(), f)
@@ -203,11 +186,7 @@ func (s *Server) handleStatementList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	page := map[string]any{"statements": nonNil(sts)}
-	if len(sts) == f.Limit {
-		page["next_after"] = sts[len(sts)-1].ID
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, "statements", sts, f.Limit, func(st *domain.Statement) int64 { return st.ID })
 }
 
 // handleClaimList lists claims; verdict is supported, contradicted,
@@ -233,25 +212,14 @@ func (s *Server) handleClaimList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, domain.FieldErrorf("metric", "unknown metric %q", m))
 		return
 	}
-	for _, e := range []error{
+	var err error
+	f.ActorPartyID, err = s.partyParam(r.Context(), "party", q.Get("party"))
+	if err := firstError(err,
 		queryID(q.Get("article"), "article", &f.ArticleID),
 		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit),
-	} {
-		if e != nil {
-			s.error(w, r, e)
-			return
-		}
-	}
-	if slug := q.Get("party"); slug != "" {
-		p, err := s.Store.PartyBySlug(r.Context(), slug)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			s.error(w, r, domain.FieldErrorf("party", "no party %q", slug))
-			return
-		} else if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		f.ActorPartyID = p.ID
+	); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	f.Limit = pageSize(f.Limit)
 	cs, err := s.Store.StoredClaims(r.Context(), f)
@@ -259,11 +227,7 @@ func (s *Server) handleClaimList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	page := map[string]any{"claims": nonNil(cs)}
-	if len(cs) == f.Limit {
-		page["next_after"] = cs[len(cs)-1].ID
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, "claims", cs, f.Limit, func(c *domain.StoredClaim) int64 { return c.ID })
 }
 
 // handleClaimRecheck checks a claim again against the records as they are

@@ -138,6 +138,39 @@ func TestNewsAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("statements page by page", func(t *testing.T) {
+		var all struct{ Statements []domain.Statement }
+		_, body := do(t, "GET", ts.URL+"/api/v1/statements?limit=1000", "", nil, true)
+		json.Unmarshal(body, &all)
+		if len(all.Statements) < 3 {
+			t.Fatalf("%d statements; the test needs 3", len(all.Statements))
+		}
+		var got []int64
+		for u := "/api/v1/statements?limit=2"; ; {
+			var page struct {
+				Statements []domain.Statement
+				NextAfter  *int64 `json:"next_after"`
+			}
+			_, body := do(t, "GET", ts.URL+u, "", nil, true)
+			json.Unmarshal(body, &page)
+			for _, st := range page.Statements {
+				got = append(got, st.ID)
+			}
+			if page.NextAfter == nil {
+				break
+			}
+			u = "/api/v1/statements?limit=2&after=" + itoa(*page.NextAfter)
+		}
+		if len(got) != len(all.Statements) {
+			t.Errorf("paged %d statements, listed %d", len(got), len(all.Statements))
+		}
+		for i, st := range all.Statements {
+			if i < len(got) && got[i] != st.ID {
+				t.Fatalf("page order %v differs from the full list at %d", got, i)
+			}
+		}
+	})
+
 	t.Run("claims and recheck", func(t *testing.T) {
 		var page struct{ Claims []domain.StoredClaim }
 		_, body := do(t, "GET", ts.URL+"/api/v1/claims?verdict=not_testable&metric=strikes&party=ru-af", "", nil, true)
