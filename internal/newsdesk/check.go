@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
+	"github.com/trucedesk/truce/internal/analysis"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/stats"
 )
@@ -102,7 +105,11 @@ func (d *Desk) check(ctx context.Context, e *env, c domain.Claim, by string) (*d
 			// CheckClaim says it is not over yet.
 			cover.From = need.From
 		} else {
-			return notTestable("the desk holds no %s on or before %s, so it has nothing to count the claim against", kind, need.To-1)
+			res, err := notTestable("the desk holds no %s on or before %s, so it has nothing to count the claim against", kind, need.To-1)
+			if err == nil && kind == "incidents" {
+				err = d.addVDCContext(ctx, e, c, res)
+			}
+			return res, err
 		}
 	} else if !first.IsZero() && stats.DayOf(first, e.loc) > need.From {
 		cover.From = stats.DayOf(first, e.loc)
@@ -132,6 +139,9 @@ func (d *Desk) check(ctx context.Context, e *env, c domain.Claim, by string) (*d
 	res.Verdict, res.Reason, res.Sentence, res.P, res.Detail = domain.ClaimVerdict(cc.Verdict), cc.Reason, cc.Sentence, cc.P, detail
 	if math.IsNaN(res.P) || math.IsInf(res.P, 0) {
 		res.P = 0
+	}
+	if res.Verdict == domain.VerdictNotTestable && !unresolved() && c.Metric != domain.MetricMessages {
+		return res, d.addVDCContext(ctx, e, c, res)
 	}
 	return res, nil
 }
@@ -235,3 +245,97 @@ func (d *Desk) messageEvents(ctx context.Context, from, to time.Time) ([]stats.E
 	}
 	return events, first, nil
 }
+
+// addVDCContext gives a claim the desk's own records cannot test the
+// context a journalist can still quote: the Violations Documentation
+// Center's daily deaths across Syria over the claim's window and baseline,
+// compared with the same tests. VDC attributes deaths to no party and no
+// weapon, so the comparison is context beside the verdict, never the
+// verdict; a claim about messages or violations gets none.
+func (d *Desk) addVDCContext(ctx context.Context, e *env, c domain.Claim, res *domain.ClaimCheckResult) error {
+	switch c.Metric {
+	case domain.MetricStrikes, domain.MetricShelling, domain.MetricAttacks, domain.MetricFatalities:
+	default:
+		return nil
+	}
+	if c.Direction == domain.DirectionCount {
+		return nil // a count of the actor's own acts has no proxy in all deaths
+	}
+	cc, err := d.vdcCheck(ctx, e, c)
+	if err != nil || cc == nil || cc.Test == nil {
+		return err
+	}
+	t := cc.Test
+	res.Sentence += fmt.Sprintf(" For context, the Violations Documentation Center recorded %s deaths across Syria over %s "+
+		"(%.1f a day) against %.1f a day in the %s days before: rate ratio %.2f, %.0f%% interval %.2f–%.2f, two-sided p = %.2g "+
+		"(%s). VDC does not say who caused these deaths or how, so this is not a test of the claim.",
+		fmtCount(t.CountA), cc.Window, t.RateA, t.RateB, fmtCount(t.DaysB), t.Ratio, 100*t.Level, t.Low, t.High, t.PTwoSided, t.Method)
+	detail := map[string]any{}
+	if len(res.Detail) > 0 {
+		if err := json.Unmarshal(res.Detail, &detail); err != nil {
+			return fmt.Errorf("decode check: %w", err)
+		}
+	}
+	detail["context"] = map[string]any{"series": analysis.SeriesVDC, "region": "", "check": cc}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("encode context: %w", err)
+	}
+	res.Detail = b
+	return nil
+}
+
+// vdcCheck runs the claim's comparison over the VDC country totals, or
+// returns nil when the series does not cover its window and baseline.
+func (d *Desk) vdcCheck(ctx context.Context, e *env, c domain.Claim) (*stats.ClaimCheck, error) {
+	proxy := c
+	proxy.Actor, proxy.ActorPartyID, proxy.Metric = "", 0, domain.MetricFatalities
+	w, err := stats.WindowOf(c.WindowStart, c.WindowEnd, e.loc)
+	if err != nil {
+		return nil, nil
+	}
+	days := d.Options.BaselineDays
+	if days == 0 {
+		days = 14
+	}
+	if c.Baseline > 0 {
+		days = int(math.Ceil(c.Baseline.Hours() / 24))
+	}
+	need := stats.Window{From: w.From - stats.Day(days), To: w.To}
+	rows, err := d.Store.DailyCounts(ctx, analysis.SeriesVDC, need.From.String(), (need.To - 1).String())
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	// The VDC lists a day only when it recorded deaths, so a gap inside the
+	// series is a zero; but days before its first row or after its last are
+	// unknown, and the series must reach both ends of the span.
+	var first, last string
+	for _, r := range rows {
+		if r.Region != "" {
+			continue
+		}
+		if first == "" || r.Day < first {
+			first = r.Day
+		}
+		last = max(last, r.Day)
+	}
+	if first == "" || first > need.From.String() || last < (need.To-1).String() {
+		return nil, nil
+	}
+	series, err := stats.FromDailyCounts(rows, need)
+	if err != nil {
+		return nil, nil // a malformed published series is no context
+	}
+	i := slices.IndexFunc(series, func(s stats.Series) bool { return s.Key == "" })
+	if i < 0 {
+		return nil, nil
+	}
+	cc, err := stats.CheckClaim(proxy, series[i], e.loc, d.Now(), d.Options)
+	if err != nil || cc.Verdict == stats.NotTestable {
+		return nil, nil
+	}
+	return cc, nil
+}
+
+// fmtCount writes a whole count without a decimal point.
+func fmtCount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

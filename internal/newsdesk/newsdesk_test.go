@@ -3,6 +3,9 @@ package newsdesk_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -466,5 +469,73 @@ func TestContentHash(t *testing.T) {
 	}
 	if newsdesk.ContentHash("a b c") == newsdesk.ContentHash("a b d") {
 		t.Errorf("different texts share a hash")
+	}
+}
+
+// TestUntestableClaimGetsVDCContext: the desk holds no incidents for the
+// Russian ministry's claim, so it is not testable; the VDC's published daily
+// deaths over the same days are quoted beside it as context, and only when
+// they cover the window and its baseline.
+func TestUntestableClaimGetsVDCContext(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		from, to  int // days of February with VDC figures
+		wantRatio float64
+	}{
+		{"series covers the window and baseline", 1, 29, 0.25},
+		{"series misses the baseline", 15, 29, 0},
+		{"no series", 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storetest.OpenSQLite(t)
+			installRegistry(t, s)
+			var counts []domain.DailyCount
+			for d := tc.from; d > 0 && d <= tc.to; d++ {
+				v := 40.0 // 40 a day in the baseline, 10 a day on 22–23 Feb
+				if d == 22 || d == 23 {
+					v = 10
+				}
+				counts = append(counts, domain.DailyCount{Series: "vdc-deaths", Day: fmt.Sprintf("2016-02-%02d", d), Value: v},
+					domain.DailyCount{Series: "vdc-deaths", Region: "Aleppo", Day: fmt.Sprintf("2016-02-%02d", d), Value: v / 2})
+			}
+			if len(counts) > 0 {
+				if err := s.PutDailyCounts(ctx, counts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := newDesk(s).Ingest(ctx, seedArticle(t), "tester")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := statementWith(res.Article, "significantly")
+			c := claimOf(res.Article, st.ID, domain.MetricStrikes)
+			if c == nil || c.Check == nil {
+				t.Fatalf("strikes claim = %+v", c)
+			}
+			if c.Check.Verdict != domain.VerdictNotTestable {
+				t.Errorf("verdict %s, want not testable: VDC figures are context, never the verdict", c.Check.Verdict)
+			}
+			var detail struct {
+				Context *struct {
+					Series string
+					Check  struct{ Test struct{ Ratio float64 } }
+				}
+			}
+			if len(c.Check.Detail) > 0 {
+				if err := json.Unmarshal(c.Check.Detail, &detail); err != nil {
+					t.Fatal(err)
+				}
+			}
+			quoted := strings.Contains(c.Check.Sentence, "For context, the Violations Documentation Center recorded 20 deaths")
+			if tc.wantRatio == 0 {
+				if quoted || detail.Context != nil {
+					t.Errorf("context without a covering series: %s", c.Check.Sentence)
+				}
+				return
+			}
+			if !quoted || detail.Context == nil || math.Abs(detail.Context.Check.Test.Ratio-tc.wantRatio) > 1e-9 {
+				t.Errorf("sentence %q, context %+v; want 20 deaths quoted and ratio %v", c.Check.Sentence, detail.Context, tc.wantRatio)
+			}
+		})
 	}
 }
