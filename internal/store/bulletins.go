@@ -14,7 +14,8 @@ import (
 // PublishBulletin stores b as the next version of its day. The version is
 // taken inside the write transaction, and the unique (agreement, day,
 // version) key refuses a concurrent publisher that raced to the same number,
-// so two publications can never share a version.
+// so two publications can never share a version. Each published version is
+// logged in the ledger by the hashes of its figures and renderings.
 func (db *DB) PublishBulletin(ctx context.Context, b *domain.Bulletin) error {
 	if err := b.Validate(); err != nil {
 		return err
@@ -41,7 +42,11 @@ func (db *DB) PublishBulletin(ctx context.Context, b *domain.Bulletin) error {
 		if err != nil {
 			return fmt.Errorf("insert bulletin: %w", err)
 		}
-		return nil
+		rec, err := bulletinRecord(b)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
 	if isUnique(err) {
 		return domain.Errorf(domain.ECONFLICT, "bulletin %s was published by someone else at the same moment; try again", b.Day)

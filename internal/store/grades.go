@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/ledger"
 )
 
 // GradeIncident changes an incident's verification grade if the version the
-// monitor read is current, and records the change beside it. The incident's
-// new version is logged in the ledger like any other edit.
+// monitor read is current, and records the change beside it. The ledger logs
+// the incident's new version and the change, with its note and author.
 func (db *DB) GradeIncident(ctx context.Context, g domain.GradeChange) (*domain.Incident, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
@@ -40,9 +42,11 @@ func (db *DB) GradeIncident(ctx context.Context, g domain.GradeChange) (*domain.
 		if n, _ := res.RowsAffected(); n != 1 {
 			return domain.Errorf(domain.ECONFLICT, "incident %d changed since you read it", in.ID)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO grade_changes (incident_id, from_grade, to_grade, note, actor, at, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, in.ID, in.Grade, g.To, strings.TrimSpace(g.Note), g.Actor,
-			db.d.t(now), g.Version); err != nil {
+		gc := domain.GradeChange{IncidentID: in.ID, From: in.Grade, To: g.To, Note: strings.TrimSpace(g.Note),
+			Actor: g.Actor, At: now, Version: g.Version}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO grade_changes (incident_id, from_grade, to_grade, note, actor, at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, gc.IncidentID, gc.From, gc.To, gc.Note, gc.Actor,
+			db.d.t(now), gc.Version).Scan(&gc.ID); err != nil {
 			return fmt.Errorf("record grade change: %w", err)
 		}
 		in.Grade, in.UpdatedAt, in.Version = g.To, now, in.Version+1
@@ -52,8 +56,12 @@ func (db *DB) GradeIncident(ctx context.Context, g domain.GradeChange) (*domain.
 			return err
 		}
 		in.Sources = sources
+		grec, err := gradeChangeRecord(&gc)
+		if err != nil {
+			return err
+		}
 		out = in
-		return db.logRecords(ctx, tx, rec)
+		return db.logRecords(ctx, tx, rec, grec)
 	})
 	return out, err
 }
@@ -125,12 +133,14 @@ func (db *DB) UnmappedActors(ctx context.Context, origin string) ([]domain.Unmap
 // SaveClusterProposals stores new proposals. A proposal is skipped when the
 // same members were proposed before (whatever was decided), or when one of
 // its incidents has been merged away or belongs to an open or accepted
-// proposal: a monitor decides each grouping once.
+// proposal: a monitor decides each grouping once. The proposals are logged
+// in the ledger, so that a decision's leaf follows the proposal it decided.
 func (db *DB) SaveClusterProposals(ctx context.Context, ps []*domain.ClusterProposal) ([]*domain.ClusterProposal, error) {
 	now := db.now()
 	var saved []*domain.ClusterProposal
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		saved = saved[:0]
+		var recs []ledger.Record
 		for _, p := range ps {
 			if len(p.Members) < 2 {
 				return domain.FieldErrorf("members", "a cluster needs at least two members")
@@ -163,9 +173,16 @@ func (db *DB) SaveClusterProposals(ctx context.Context, ps []*domain.ClusterProp
 			}
 			c := *p
 			c.ID, c.State, c.CreatedAt, c.Version = id, domain.ClusterProposed, now, 1
+			// What the row holds, whatever the caller set.
+			c.SurvivorID, c.DecidedAt, c.DecidedBy, c.Note = 0, time.Time{}, "", ""
+			rec, err := clusterRecord(&c, nil, now)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, rec)
 			saved = append(saved, &c)
 		}
-		return nil
+		return db.logRecords(ctx, tx, recs...)
 	})
 	return saved, err
 }
@@ -296,6 +313,7 @@ func (db *DB) DecideCluster(ctx context.Context, d domain.ClusterDecision) (*dom
 		}
 		now := db.now()
 		incidents := p.Incidents()
+		var recs []ledger.Record
 		switch d.To {
 		case domain.ClusterAccepted:
 			if p.State != domain.ClusterProposed {
@@ -307,6 +325,7 @@ func (db *DB) DecideCluster(ctx context.Context, d domain.ClusterDecision) (*dom
 			} else if !slices.Contains(incidents, survivor) {
 				return domain.FieldErrorf("survivor_id", "incident %d is not in cluster %d", survivor, p.ID)
 			}
+			var followed []int64 // other clusters whose merges now point elsewhere
 			for _, id := range incidents {
 				if id == survivor {
 					continue
@@ -319,9 +338,27 @@ func (db *DB) DecideCluster(ctx context.Context, d domain.ClusterDecision) (*dom
 					return fmt.Errorf("merge incident %d: %w", id, err)
 				}
 				// Incidents merged into this one follow it.
-				if _, err := tx.ExecContext(ctx, `UPDATE incident_merges SET into_id = $1 WHERE into_id = $2`, survivor, id); err != nil {
+				ids, err := followMerges(ctx, tx, id, survivor)
+				if err != nil {
 					return fmt.Errorf("merge incident %d: %w", id, err)
 				}
+				followed = append(followed, ids...)
+			}
+			// A cluster's merges are part of its logged record, so each
+			// cluster whose merges followed gets a new version.
+			slices.Sort(followed)
+			for _, cid := range slices.Compact(followed) {
+				if cid == p.ID {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE clusters SET version = version + 1 WHERE id = $1`, cid); err != nil {
+					return fmt.Errorf("merge into cluster %d: %w", cid, err)
+				}
+				rec, err := db.clusterRecordTx(ctx, tx, cid, now)
+				if err != nil {
+					return err
+				}
+				recs = append(recs, rec)
 			}
 			p.SurvivorID = survivor
 		case domain.ClusterSplit:
@@ -339,9 +376,47 @@ func (db *DB) DecideCluster(ctx context.Context, d domain.ClusterDecision) (*dom
 		}
 		p.State, p.DecidedAt, p.DecidedBy, p.Note, p.Version = d.To, now, d.Actor, strings.TrimSpace(d.Note), p.Version+1
 		out = p
-		return nil
+		// The decision is logged as read back, with the merges it made (none
+		// for a split), the same way verify rebuilds it.
+		rec, err := db.clusterRecordTx(ctx, tx, p.ID, now)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, append(recs, rec)...)
 	})
 	return out, err
+}
+
+// followMerges points the merges into from at to and returns their clusters.
+func followMerges(ctx context.Context, tx *sql.Tx, from, to int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `UPDATE incident_merges SET into_id = $1 WHERE into_id = $2 RETURNING cluster_id`, to, from)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var cid int64
+		if err := rows.Scan(&cid); err != nil {
+			return nil, err
+		}
+		ids = append(ids, cid)
+	}
+	return ids, rows.Err()
+}
+
+// clusterRecordTx reads a cluster and its merges inside tx and builds the
+// record the ledger logs for its current version.
+func (db *DB) clusterRecordTx(ctx context.Context, tx *sql.Tx, id int64, at time.Time) (ledger.Record, error) {
+	p, err := db.cluster(ctx, tx, id)
+	if err != nil {
+		return ledger.Record{}, err
+	}
+	merges, err := db.clusterMerges(ctx, tx, []int64{id})
+	if err != nil {
+		return ledger.Record{}, err
+	}
+	return clusterRecord(p, merges[id], at)
 }
 
 // MergedInto returns the survivor of each merged incident among ids.

@@ -1,10 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +19,13 @@ import (
 // The kinds of record the ledger logs. Reference data (gazetteer places,
 // administrative regions, published daily series) is not logged: it is
 // reloaded from its publishers, not written by the desk.
+//
+// Verdicts and verdict changes are not logged either: the engine
+// (internal/compliance) derives them deterministically from logged records
+// (incident and agreement versions, status rows, areas), and each verdict's
+// fingerprint names those inputs, so a party checks a verdict by recomputing
+// it from verified records. Logging them would add a leaf per incident on
+// every recomputation without making anything more checkable.
 const (
 	KindMessage      = "message"
 	KindRepeat       = "message_repeat"
@@ -28,6 +39,12 @@ const (
 	KindArticle      = "article"
 	KindStatement    = "statement"
 	KindClaim        = "claim"
+	KindGradeChange  = "grade_change"
+	KindBulletin     = "bulletin"
+	// KindCluster logs every version of a cluster proposal: the proposal,
+	// then each monitor's decision with the incident merges it holds, which
+	// are part of the record because a split deletes them.
+	KindCluster = "cluster"
 )
 
 // ledgerLockKey serialises appends to the one log across connections and
@@ -323,4 +340,110 @@ func claimRecord(cl *domain.StoredClaim, at time.Time) (ledger.Record, error) {
 	c.Check, c.Statement = nil, 0
 	c.WindowStart, c.WindowEnd = utc(cl.WindowStart), utc(cl.WindowEnd)
 	return record(KindClaim, cl.ID, 1, at, c)
+}
+
+func gradeChangeRecord(g *domain.GradeChange) (ledger.Record, error) {
+	c := *g
+	c.At = utc(g.At)
+	return record(KindGradeChange, g.ID, 1, c.At, c)
+}
+
+// bulletinRecord logs a published version by the hashes of what was
+// published: the figures and each rendering, which are too large for a
+// leaf, and the stored content hash readers are shown.
+func bulletinRecord(b *domain.Bulletin) (ledger.Record, error) {
+	hash := func(b []byte) string {
+		sum := sha256.Sum256(b)
+		return hex.EncodeToString(sum[:])
+	}
+	at := utc(b.PublishedAt)
+	return record(KindBulletin, b.ID, 1, at, struct {
+		AgreementID int64     `json:"agreement_id"`
+		Day         string    `json:"day"`
+		Version     int       `json:"version"`
+		Title       string    `json:"title"`
+		ContentHash string    `json:"content_hash"`
+		Report      string    `json:"report_sha256"`
+		HTML        string    `json:"html_sha256"`
+		Markdown    string    `json:"markdown_sha256"`
+		PDF         string    `json:"pdf_sha256"`
+		Note        string    `json:"note"`
+		PublishedAt time.Time `json:"published_at"`
+		PublishedBy string    `json:"published_by"`
+	}{b.AgreementID, b.Day, b.Version, b.Title, b.ContentHash, hash(b.Report), hash(b.HTML), hash(b.Markdown),
+		hash(b.PDF), b.Note, at, b.PublishedBy})
+}
+
+// clusterMerge is one incident_merges row, logged within its cluster.
+type clusterMerge struct {
+	IncidentID int64     `json:"incident_id"`
+	IntoID     int64     `json:"into_id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+}
+
+// clusterRecord logs one version of a cluster with the merges that name it,
+// in incident order.
+func clusterRecord(p *domain.ClusterProposal, merges []clusterMerge, at time.Time) (ledger.Record, error) {
+	c := *p
+	c.CreatedAt, c.DecidedAt = utc(p.CreatedAt), utc(p.DecidedAt)
+	c.Reasons = nonNil(p.Reasons)
+	// SQLite stores -0 as the integer 0, so the sign of a zero is dropped
+	// before the leaf sees it.
+	c.Score = plusZero(p.Score)
+	c.Members = make([]domain.ClusterMember, len(p.Members))
+	for i, m := range p.Members {
+		m.DistanceKm, m.GapHours = plusZero(m.DistanceKm), plusZero(m.GapHours)
+		c.Members[i] = m
+	}
+	ms := make([]clusterMerge, len(merges))
+	for i, m := range merges {
+		m.At = utc(m.At)
+		ms[i] = m
+	}
+	slices.SortFunc(ms, func(a, b clusterMerge) int { return cmp.Compare(a.IncidentID, b.IncidentID) })
+	return record(KindCluster, p.ID, p.Version, at, struct {
+		domain.ClusterProposal
+		Merges []clusterMerge `json:"merges"`
+	}{c, ms})
+}
+
+func plusZero(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x
+}
+
+// clusterMerges reads the merges of the given clusters, or of every cluster
+// for nil, by cluster.
+func (db *DB) clusterMerges(ctx context.Context, q queryer, ids []int64) (map[int64][]clusterMerge, error) {
+	query := `SELECT cluster_id, incident_id, into_id, at, actor FROM incident_merges`
+	var args []any
+	if ids != nil {
+		if len(ids) == 0 {
+			return map[int64][]clusterMerge{}, nil
+		}
+		ph := make([]string, len(ids))
+		for i, id := range ids {
+			ph[i] = fmt.Sprintf("$%d", i+1)
+			args = append(args, id)
+		}
+		query += ` WHERE cluster_id IN (` + strings.Join(ph, ",") + `)`
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY cluster_id, incident_id`, args...)
+	if err != nil {
+		return nil, db.d.classify(fmt.Errorf("read merges: %w", err))
+	}
+	defer rows.Close()
+	out := make(map[int64][]clusterMerge)
+	for rows.Next() {
+		var cid int64
+		var m clusterMerge
+		if err := rows.Scan(&cid, &m.IncidentID, &m.IntoID, ts{&m.At}, &m.Actor); err != nil {
+			return nil, err
+		}
+		out[cid] = append(out[cid], m)
+	}
+	return out, db.d.classify(rows.Err())
 }

@@ -87,6 +87,10 @@ func TestLedgerTamper(t *testing.T) {
 				fmt.Sprintf(`UPDATE incidents SET fatalities_best = 0, fatalities_low = 0 WHERE id = %d`, ids.incident),
 				`INSERT INTO parties (slug, name, kind, aliases, sponsor, version) VALUES ('ghost', 'Ghost Brigade', 'armed_group', '[]', '', 1)`,
 				fmt.Sprintf(`DELETE FROM party_statuses WHERE id = %d`, ids.status),
+				fmt.Sprintf(`UPDATE grade_changes SET note = 'graded on a whim' WHERE id = %d`, ids.gradeChange),
+				fmt.Sprintf(`DELETE FROM bulletins WHERE id = %d`, ids.bulletin),
+				fmt.Sprintf(`INSERT INTO incident_merges (incident_id, into_id, cluster_id, at, actor)
+					VALUES (%d, %d, %d, '2016-02-28T00:00:00.000000Z', 'm')`, ids.unmerged, ids.survivor, ids.splitCluster),
 			} {
 				if _, err := raw.Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
@@ -99,6 +103,9 @@ func TestLedgerTamper(t *testing.T) {
 				fmt.Sprintf("edited incident/%d", ids.incident),
 				fmt.Sprintf("edited message/%d", ids.message),
 				fmt.Sprintf("inserted party/%d", ghost),
+				fmt.Sprintf("edited grade_change/%d", ids.gradeChange),
+				fmt.Sprintf("deleted bulletin/%d", ids.bulletin),
+				fmt.Sprintf("edited cluster/%d", ids.splitCluster), // a merge it never made
 			}
 			slices.Sort(want)
 			if got := verify(); !slices.Equal(got, want) {
@@ -108,7 +115,12 @@ func TestLedgerTamper(t *testing.T) {
 	}
 }
 
-type populated struct{ message, incident, status int64 }
+type populated struct {
+	message, incident, status int64
+	gradeChange, bulletin     int64
+	// splitCluster was accepted, merging unmerged into survivor, then split.
+	splitCluster, unmerged, survivor int64
+}
 
 // populate makes one write of every logged kind.
 func populate(t *testing.T, db *store.DB) populated {
@@ -151,7 +163,55 @@ func populate(t *testing.T, db *store.DB) populated {
 	must(t, err)
 	_, err = db.ImportIncidents(ctx, []*domain.Incident{imported("SYR1", 4, "https://example.org/3"), imported("SYR3", 2, "https://example.org/4")})
 	must(t, err)
-	return populated{message: rs[0].Message.ID, incident: in.ID, status: st.ID}
+
+	// A grade change with its note, and a bulletin with its correction.
+	graded, err := db.GradeIncident(ctx, domain.GradeChange{IncidentID: in.ID, To: domain.GradeConfirmed,
+		Note: "  the belligerent accepts responsibility ", Version: in.Version, Actor: "m"})
+	must(t, err)
+	hist, err := db.GradeHistory(ctx, graded.ID)
+	must(t, err)
+	publish := func(report, note string) *domain.Bulletin {
+		b := &domain.Bulletin{AgreementID: a.ID, Day: "2016-02-27", Title: "Daily bulletin", Report: []byte(report),
+			HTML: []byte("<p>" + report + "</p>"), Markdown: []byte(report), PDF: []byte("%PDF-1.4 " + report),
+			Note: note, PublishedBy: "cochair"}
+		must(t, db.PublishBulletin(ctx, b))
+		return b
+	}
+	first := publish(`{"incidents":1}`, "")
+	publish(`{"incidents":2}`, "one incident was missing")
+
+	// Cluster proposals: one accepted (a merge), one accepted then split
+	// (its merge is undone), and one left open.
+	newIncident := func(lat float64) int64 {
+		in := &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: t0, CreatedBy: "m", Point: &domain.Point{Lat: lat, Lon: 36.87}}
+		must(t, db.CreateIncident(ctx, in))
+		return in.ID
+	}
+	inc := []int64{newIncident(36.51), newIncident(36.52), newIncident(36.6), newIncident(36.61), newIncident(36.7), newIncident(36.71)}
+	member := func(id int64) domain.ClusterMember {
+		return domain.ClusterMember{Kind: domain.MemberIncident, ID: id, Place: "Afrin", DistanceKm: 1.1, GapHours: 0.5}
+	}
+	saved, err := db.SaveClusterProposals(ctx, []*domain.ClusterProposal{
+		{Score: 0.9, Reasons: []string{"1.1 km apart"}, Members: []domain.ClusterMember{member(inc[0]), member(inc[1])}},
+		{Score: 0.8, Members: []domain.ClusterMember{member(inc[2]), member(inc[3]),
+			{Kind: domain.MemberMessage, ID: rs[0].Message.ID, Place: "عفرين"}}},
+		{Score: 0.7, Note: "not stored", Members: []domain.ClusterMember{member(inc[4]), member(inc[5])}},
+	})
+	must(t, err)
+	if len(saved) != 3 {
+		t.Fatalf("saved %d proposals, want 3", len(saved))
+	}
+	_, err = db.DecideCluster(ctx, domain.ClusterDecision{ID: saved[0].ID, To: domain.ClusterAccepted, Version: 1, Actor: "m"})
+	must(t, err)
+	split, err := db.DecideCluster(ctx, domain.ClusterDecision{ID: saved[1].ID, To: domain.ClusterAccepted, SurvivorID: inc[2],
+		Note: "same shelling", Version: 1, Actor: "m"})
+	must(t, err)
+	_, err = db.DecideCluster(ctx, domain.ClusterDecision{ID: split.ID, To: domain.ClusterSplit, Note: "two streets apart",
+		Version: split.Version, Actor: "cochair"})
+	must(t, err)
+	return populated{message: rs[0].Message.ID, incident: in.ID, status: st.ID,
+		gradeChange: hist[len(hist)-1].ID, bulletin: first.ID,
+		splitCluster: split.ID, unmerged: inc[3], survivor: inc[2]}
 }
 
 func must(t *testing.T, err error) {

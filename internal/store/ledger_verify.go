@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
@@ -158,7 +160,78 @@ func (db *DB) Snapshot(ctx context.Context) (*LedgerSnapshot, error) {
 	if err := db.snapshotNews(ctx, when, add); err != nil {
 		return nil, err
 	}
+	if err := db.snapshotDecisions(ctx, when, add); err != nil {
+		return nil, err
+	}
 	return snap, nil
+}
+
+// snapshotDecisions rebuilds the records of grade changes, published
+// bulletins, and cluster proposals and decisions with their merges.
+func (db *DB) snapshotDecisions(ctx context.Context, when func(string, int64, int) time.Time,
+	add func(ledger.Record, error) error) error {
+	grades, err := queryAll(ctx, db, `SELECT id, incident_id, from_grade, to_grade, note, actor, at, version
+		FROM grade_changes ORDER BY id`, nil, func(row interface{ Scan(...any) error }) (*domain.GradeChange, error) {
+		var g domain.GradeChange
+		return &g, row.Scan(&g.ID, &g.IncidentID, &g.From, &g.To, &g.Note, &g.Actor, ts{&g.At}, &g.Version)
+	})
+	if err != nil {
+		return err
+	}
+	for _, g := range grades {
+		if err := add(gradeChangeRecord(g)); err != nil {
+			return err
+		}
+	}
+	// Bulletins are hashed row by row, so their renderings are not all
+	// held at once.
+	bulletins, err := queryAll(ctx, db, `SELECT `+bulletinMeta+`, report, html, markdown, pdf FROM bulletins ORDER BY id`, nil,
+		func(row interface{ Scan(...any) error }) (ledger.Record, error) {
+			var b domain.Bulletin
+			var report, html, md string
+			if err := row.Scan(append(scanBulletinMeta(&b), &report, &html, &md, &b.PDF)...); err != nil {
+				return ledger.Record{}, err
+			}
+			b.Report, b.HTML, b.Markdown = []byte(report), []byte(html), []byte(md)
+			return bulletinRecord(&b)
+		})
+	if err != nil {
+		return err
+	}
+	for _, rec := range bulletins {
+		if err := add(rec, nil); err != nil {
+			return err
+		}
+	}
+	clusters, err := queryAll(ctx, db, `SELECT `+clusterColumns+` FROM clusters ORDER BY id`, nil, scanCluster)
+	if err != nil {
+		return err
+	}
+	for chunk := range slices.Chunk(clusters, 500) {
+		if err := db.loadMembers(ctx, db.r, chunk); err != nil {
+			return err
+		}
+	}
+	merges, err := db.clusterMerges(ctx, db.r, nil)
+	if err != nil {
+		return err
+	}
+	for _, p := range clusters {
+		if err := add(clusterRecord(p, merges[p.ID], when(KindCluster, p.ID, p.Version))); err != nil {
+			return err
+		}
+		delete(merges, p.ID)
+	}
+	// Merges naming a cluster that has no row (possible with foreign keys
+	// off) show as a cluster at version 0, which the log never holds.
+	orphans := slices.Sorted(maps.Keys(merges))
+	for _, id := range orphans {
+		p := &domain.ClusterProposal{ID: id}
+		if err := add(clusterRecord(p, merges[id], when(KindCluster, id, 0))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // snapshotNews rebuilds the records of articles, statements and claims.
