@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/trucedesk/truce/internal/analysis"
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/bulletin"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/stats"
@@ -24,7 +25,7 @@ func init() {
 			{"GET /api/v1/bulletins", Public, s.handleBulletins},
 			{"GET /api/v1/bulletins/{file}", Public, s.handleBulletin},
 			{"GET /api/v1/bulletins/drafts/{file}", Desk, s.handleBulletinDraft},
-			{"POST /api/v1/bulletins/{date}/publish", Desk, s.handleBulletinPublish},
+			{"POST /api/v1/bulletins/{date}/publish", auth.ActPublishBulletin, s.handleBulletinPublish},
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/cluster"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/geo"
@@ -22,18 +23,18 @@ const maxImportBytes = 256 << 20
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
-			{"POST /api/v1/imports", Desk, s.handleImport},
+			{"POST /api/v1/imports", auth.ActCreateIncident, s.handleImport},
 			{"GET /api/v1/imports/unmapped", Desk, s.handleUnmapped},
 			{"GET /api/v1/exports/incidents.csv", Desk, s.handleExport},
 			{"GET /api/v1/exports/incidents.geojson", Desk, s.handleExport},
-			{"POST /api/v1/incidents/{id}/grade", Desk, s.handleGrade},
+			{"POST /api/v1/incidents/{id}/grade", auth.ActCreateIncident, s.handleGrade},
 			{"GET /api/v1/incidents/{id}/grades", Desk, s.handleGradeHistory},
 			{"GET /api/v1/incidents/{id}/merged-sources", Desk, s.handleMergedSources},
-			{"POST /api/v1/clusters/scan", Desk, s.handleClusterScan},
+			{"POST /api/v1/clusters/scan", auth.ActCreateIncident, s.handleClusterScan},
 			{"GET /api/v1/clusters/proposals", Desk, s.handleClusterProposals},
 			{"GET /api/v1/clusters/{id}", Desk, s.handleCluster},
-			{"POST /api/v1/clusters/{id}/accept", Desk, s.handleClusterDecision(domain.ClusterAccepted)},
-			{"POST /api/v1/clusters/{id}/split", Desk, s.handleClusterDecision(domain.ClusterSplit)},
+			{"POST /api/v1/clusters/{id}/accept", auth.ActCreateIncident, s.handleClusterDecision(domain.ClusterAccepted)},
+			{"POST /api/v1/clusters/{id}/split", auth.ActCreateIncident, s.handleClusterDecision(domain.ClusterSplit)},
 		}
 	})
 }
