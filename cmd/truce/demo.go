@@ -157,7 +157,7 @@ var demoSteps []demoStep
 
 // demoOrder is the order the steps must run in: incidents before their
 // verdicts, verdicts before the bulletins that count them.
-var demoOrder = []string{"users", "airwars", "verdicts", "news", "bulletins"}
+var demoOrder = []string{"users", "airwars", "desk", "verdicts", "news", "bulletins"}
 
 func demoRank(name string) int {
 	if i := slices.Index(demoOrder, name); i >= 0 {
