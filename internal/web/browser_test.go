@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
 )
 
@@ -196,6 +197,39 @@ func TestBrowserReportToMap(t *testing.T) {
 		t.Errorf("the table of the filtered view does not list incident %d", incident)
 	}
 	shot(t, ctx, "08-dashboard-aleppo")
+	// Coloured by verdict, the dot takes its verdict's colour, and the
+	// address keeps the choice.
+	vs, err := db.IncidentVerdicts(context.Background(), incident)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcome := "unassessed"
+	if len(vs) > 0 {
+		outcome = vs[0].Outcome
+	}
+	must(t, ctx, "colour by verdict", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("f-color");
+		s.value = "verdict"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	waitFor(t, ctx, "the verdict key", `location.search.includes("color=verdict") && !!document.querySelector("#legend .k-`+outcome+`")`)
+	if got := dotColours(t, ctx); got["v-"+outcome] == 0 {
+		t.Errorf("coloured by verdict, the map has no dot of the colour of %q: %v", outcome, got)
+	}
+	// A click on the dot opens a popup whose link the page labels with
+	// the incident's details, fetched then.
+	at := eval[[]float64](t, ctx, `(() => {
+		const c = document.querySelector("#map canvas.dots"), px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		let n = 0, x = 0, y = 0;
+		for (let i = 0; i < px.length; i += 4) if (Math.abs(px[i + 3] - 217) <= 2) { n++; x += (i / 4) % c.width; y += Math.floor(i / 4 / c.width); }
+		const box = c.getBoundingClientRect(), ratio = c.width / box.width;
+		return n ? [box.left + x / n / ratio, box.top + y / n / ratio] : [];
+	})()`)
+	if len(at) != 2 {
+		t.Fatal("no dot drawn on the map")
+	}
+	must(t, ctx, "click the dot", chromedp.MouseClickXY(at[0], at[1]))
+	waitFor(t, ctx, "the popup's details", fmt.Sprintf(`!!document.querySelector('.leaflet-popup-content a[href="/desk/incidents/%d"]')?.textContent.includes("Tall Rifaat")`, incident))
+	waitFor(t, ctx, "the popup inside the map", `document.querySelector(".leaflet-popup").getBoundingClientRect().top >=
+		document.getElementById("map").getBoundingClientRect().top`)
+	shot(t, ctx, "08b-dashboard-aleppo-verdict")
 	// Another governorate: the counts follow and the address keeps the filter.
 	must(t, ctx, "filter on Idleb", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("f-admin1");
 		s.value = "Idleb"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
@@ -236,6 +270,32 @@ func TestBrowserReportToMap(t *testing.T) {
 	must(t, ctx, "phone inbox", chromedp.Navigate(ts.URL+"/desk/inbox"))
 	waitFor(t, ctx, "the inbox on a phone", `document.getElementById("queue")?.dataset.ready === "true"`)
 	shot(t, ctx, "13-phone-inbox")
+}
+
+// dotColours counts the pixels of the map's dots in each colour of the
+// keys (--g-… and --v-… in desk.css), by key: a dot is filled at 85%
+// opacity, so its inside reads back as the key's colour at alpha 217.
+func dotColours(tb testing.TB, ctx context.Context) map[string]int {
+	tb.Helper()
+	return eval[map[string]int](tb, ctx, `(() => {
+		const root = getComputedStyle(document.documentElement), keys = {};
+		for (const k of ["g-confirmed", "g-fair", "g-weak", "g-contested", "g-discounted", "g-ungraded",
+			"v-violation", "v-undetermined", "v-not_violation", "v-unassessed"]) {
+			const hex = root.getPropertyValue("--" + k).trim();
+			keys[k] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+		}
+		const c = document.querySelector("#map canvas.dots"), px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		const count = {};
+		for (const k in keys) count[k] = 0;
+		for (let i = 0; i < px.length; i += 4) {
+			if (Math.abs(px[i + 3] - 217) > 2) continue;
+			for (const k in keys) {
+				const [r, g, b] = keys[k];
+				if (Math.abs(px[i] - r) <= 3 && Math.abs(px[i + 1] - g) <= 3 && Math.abs(px[i + 2] - b) <= 3) count[k]++;
+			}
+		}
+		return count;
+	})()`)
 }
 
 // seedParty stores an agreement and a party with an Arabic alias, a status
@@ -321,48 +381,118 @@ func triageByAPI(tb testing.TB, base string, id int64, version int) {
 }
 
 // BenchmarkDashboard100k loads the dashboard over 100,000 located
-// incidents and reports the time from navigation until the page has drawn
-// them (the map's data-ready attribute), and the size of the map data.
+// incidents, most of them judged under the agreement, and reports the time
+// from navigation until the page has drawn them (the map's data-ready
+// attribute), the server's part of it (the map request's wait for its first
+// byte) and the size of the map data. "lean" is the server as it runs, on
+// the store's one-query MapPoints; "paged" hides MapPoints, so the server
+// pages through full incidents and their verdicts as any domain.Store
+// allows: the baseline, in the same run. With TRUCE_TEST_POSTGRES set,
+// PostgreSQL is measured too.
 func BenchmarkDashboard100k(b *testing.B) {
 	const n = 100_000
-	db := storetest.OpenSQLite(b)
-	ts := newServer(b, db)
+	engines := []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.OpenSQLite}}
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		engines = append(engines, struct {
+			name string
+			open func(testing.TB) *store.DB
+		}{"postgres", storetest.OpenPostgres})
+	}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			db := e.open(b)
+			seedDashboard(b, db, n)
+			for _, v := range []struct {
+				name string
+				st   domain.Store
+			}{{"paged", struct{ domain.Store }{db}}, {"lean", db}} {
+				b.Run(v.name, func(b *testing.B) {
+					ts := newServerOver(b, db, v.st, 256)
+					bctx := newBrowser(b, 1280, 900)
+					must(b, bctx, "log in", chromedp.Navigate(ts.URL+"/desk/login"), chromedp.SendKeys("#token", token), chromedp.Click("#login"))
+					waitFor(b, bctx, "the first dashboard", `document.getElementById("map")?.dataset.ready === "true"`)
+					shot(b, bctx, "bench-100k-"+e.name+"-"+v.name)
+					var total, server time.Duration
+					for b.Loop() {
+						start := time.Now()
+						must(b, bctx, "reload", chromedp.Navigate(ts.URL+"/desk"))
+						waitFor(b, bctx, "the dashboard", `document.getElementById("map")?.dataset.ready === "true"`)
+						total += time.Since(start)
+						ms := eval[float64](b, bctx, `(e => e.responseStart - e.requestStart)(performance.getEntriesByType("resource").filter(e => e.name.includes("/api/v1/map/incidents")).pop())`)
+						server += time.Duration(ms * float64(time.Millisecond))
+					}
+					if count := eval[string](b, bctx, `document.getElementById("map").dataset.count`); count != strconv.Itoa(n) {
+						b.Errorf("the map drew %s incidents, want %d", count, n)
+					}
+					b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-interactive")
+					b.ReportMetric(float64(server.Milliseconds())/float64(b.N), "ms-server")
+					size := eval[[]float64](b, bctx, `(e => [e.transferSize, e.decodedBodySize])(performance.getEntriesByType("resource").filter(e => e.name.includes("/api/v1/map/incidents")).pop())`)
+					b.ReportMetric(size[0]/1024, "map-KiB-transferred")
+					b.ReportMetric(size[1]/1024, "map-KiB-decoded")
+					// The same map coloured by verdict, for a person to look at;
+					// every outcome has dots of its colour.
+					must(b, bctx, "colour by verdict", chromedp.Navigate(ts.URL+"/desk?color=verdict"))
+					waitFor(b, bctx, "the dashboard by verdict", `document.getElementById("map")?.dataset.ready === "true"`)
+					shot(b, bctx, "bench-100k-"+e.name+"-"+v.name+"-verdict")
+					got := dotColours(b, bctx)
+					for _, k := range []string{"v-violation", "v-undetermined", "v-not_violation"} {
+						if got[k] == 0 {
+							b.Errorf("coloured by verdict, no dot has the colour of %s: %v", k, got)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// seedDashboard stores an agreement and n located incidents over its
+// first four weeks, with a verdict on nine in ten.
+func seedDashboard(tb testing.TB, db *store.DB, n int) {
+	tb.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Now().UTC()
+	a := &domain.Agreement{Slug: "bench-truce", Name: "Bench truce", TimeZone: "Asia/Damascus", Start: now.AddDate(0, 0, -20),
+		Country: "SY", ExclusionAuthority: "UN Security Council", ProhibitedActs: []string{domain.SubShelling}}
+	if err := db.CreateAgreement(ctx, a); err != nil {
+		tb.Fatal(err)
+	}
 	grades := []domain.Grade{domain.GradeConfirmed, domain.GradeFair, domain.GradeWeak, domain.GradeContested, domain.GradeUngraded}
 	types := []string{domain.SubShelling, domain.SubAirStrike, domain.SubClash}
-	now := time.Now().UTC()
+	outcomes := []string{"violation", "undetermined", "not_violation"}
+	cause := domain.Cause{Kind: domain.CauseRecompute, Text: "bench", Actor: "bench", At: now}
 	batch := make([]*domain.Incident, 0, 5000)
 	for i := range n {
 		batch = append(batch, &domain.Incident{SubEventType: types[rng.IntN(len(types))],
 			OccurredAt: now.Add(-time.Duration(rng.Int64N(int64(27 * 24 * time.Hour)))),
 			Point:      &domain.Point{Lat: 32.5 + rng.Float64()*4.5, Lon: 35.8 + rng.Float64()*6},
 			Admin1:     "Aleppo", Grade: grades[rng.IntN(len(grades))], Origin: "bench", OriginID: strconv.Itoa(i), CreatedBy: "bench"})
-		if len(batch) == cap(batch) {
-			if _, err := db.ImportIncidents(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
+		if len(batch) < cap(batch) && i < n-1 {
+			continue
 		}
+		if _, err := db.ImportIncidents(ctx, batch); err != nil {
+			tb.Fatal(err)
+		}
+		var vs []*domain.Verdict
+		for _, in := range batch {
+			if rng.IntN(10) == 0 {
+				continue // not judged yet
+			}
+			o := outcomes[rng.IntN(len(outcomes))]
+			views := []domain.ViewOutcome{{Label: "co-chairs", Outcome: o}}
+			vj, _ := json.Marshal(views)
+			vs = append(vs, &domain.Verdict{IncidentID: in.ID, IncidentVersion: in.Version, AgreementID: a.ID,
+				AgreementVersion: a.Version, Outcome: o, Outcomes: views, Views: vj, Sentence: o, Fingerprint: "bench"})
+		}
+		if _, err := db.PutVerdicts(ctx, vs, cause); err != nil {
+			tb.Fatal(err)
+		}
+		batch = batch[:0]
 	}
-	bctx := newBrowser(b, 1280, 900)
-	must(b, bctx, "log in", chromedp.Navigate(ts.URL+"/desk/login"), chromedp.SendKeys("#token", token), chromedp.Click("#login"))
-	waitFor(b, bctx, "the first dashboard", `document.getElementById("map")?.dataset.ready === "true"`)
-	shot(b, bctx, "bench-100k")
-
-	var total time.Duration
-	for b.Loop() {
-		start := time.Now()
-		must(b, bctx, "reload", chromedp.Navigate(ts.URL+"/desk"))
-		waitFor(b, bctx, "the dashboard", `document.getElementById("map")?.dataset.ready === "true"`)
-		total += time.Since(start)
-	}
-	if count := eval[string](b, bctx, `document.getElementById("map").dataset.count`); count != strconv.Itoa(n) {
-		b.Errorf("the map drew %s incidents, want %d", count, n)
-	}
-	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-interactive")
-	size := eval[float64](b, bctx, `performance.getEntriesByType("resource").filter(e => e.name.includes("/api/v1/map/incidents")).map(e => e.transferSize).pop() || 0`)
-	b.ReportMetric(size/1024, "map-KiB-transferred")
 }
 
 // TestDeskLogin checks the browser login over plain HTTP: a good token sets

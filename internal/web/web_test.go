@@ -29,6 +29,12 @@ func newServer(tb testing.TB, db *store.DB) *httptest.Server {
 }
 
 func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server {
+	return newServerOver(tb, db, db, maxBatch)
+}
+
+// newServerOver serves st, which reads and writes db, as the web server
+// sees it: a wrapper can hide the store's optional methods.
+func newServerOver(tb testing.TB, db *store.DB, st domain.Store, maxBatch int) *httptest.Server {
 	tb.Helper()
 	desk := intake.New(db)
 	desk.MaxBatch = maxBatch
@@ -37,7 +43,7 @@ func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server 
 	}
 	desk.Logger = slog.New(slog.DiscardHandler)
 	desk.Start()
-	s := &web.Server{Store: db, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db, Inbox: &web.Hub{},
+	s := &web.Server{Store: st, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db, Inbox: &web.Hub{},
 		Auth: auth.New(db, time.Now)}
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	tb.Cleanup(stopWatch)

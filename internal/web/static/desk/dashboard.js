@@ -65,6 +65,7 @@
     }
     if (mine !== request) return; // a newer filter is on its way
     data = ans;
+    decodePoints(ans.points);
     if (!form.elements.since.value) form.elements.since.value = ans.since;
     if (!form.elements.until.value) form.elements.until.value = ans.until;
     const ex = new URLSearchParams(q);
@@ -72,6 +73,22 @@
     ex.set("until", ans.until_at);
     exportLink.href = "/api/v1/exports/incidents.geojson?" + ex;
     draw();
+  }
+
+  // decodePoints turns the answer's compact columns back into IDs and
+  // degrees: IDs come as differences from the one before, positions in
+  // hundred-thousandths of a degree.
+  function decodePoints(p) {
+    const n = p.id_delta.length;
+    p.id = new Float64Array(n);
+    p.lon = new Float64Array(n);
+    p.lat = new Float64Array(n);
+    for (let i = 0, id = 0; i < n; i++) {
+      id += p.id_delta[i];
+      p.id[i] = id;
+      p.lon[i] = p.lon_e5[i] / 1e5;
+      p.lat[i] = p.lat_e5[i] / 1e5;
+    }
   }
 
   // draw shows the loaded data with the chosen colour key.
@@ -171,21 +188,39 @@
     }
   }
 
+  // describe labels a popup's link with the incident's type, day and
+  // place, fetched on click: the map's data carries only what it draws.
+  async function describe(a, id) {
+    try {
+      const r = await fetch("/api/v1/incidents/" + id, { headers: { Accept: "application/json" } });
+      if (!r.ok) return;
+      const inc = await r.json();
+      const day = new Date(inc.occurred_at).toLocaleDateString("en-CA", { timeZone: data.time_zone });
+      a.textContent = ["#" + id + " " + inc.sub_event_type, day, inc.location].filter(Boolean).join(" · ");
+    } catch (e) {
+      // The link still leads to the incident.
+    }
+  }
+
   map.on("click", (e) => {
     const ids = dots.near(e.containerPoint);
     if (!ids.length) return;
     const box = document.createElement("div");
     box.append(text("strong", ids.length === 1 ? "1 incident" : ids.length + " incidents"));
-    const ul = document.createElement("ul");
+    const ul = document.createElement("ul"), described = [];
     for (const id of ids.slice(0, 12)) {
       const li = document.createElement("li"), a = text("a", "Incident " + id);
       a.href = "/desk/incidents/" + id;
+      a.dir = "auto";
       li.append(a);
       ul.append(li);
+      described.push(describe(a, id));
     }
     box.append(ul);
     if (ids.length > 12) box.append(text("span", "and " + (ids.length - 12) + " more: zoom in or narrow the filter.", "muted"));
-    L.popup().setLatLng(e.latlng).setContent(box).openOn(map);
+    const popup = L.popup({ minWidth: 240 }).setLatLng(e.latlng).setContent(box).openOn(map);
+    // Longer labels: size the popup again, and keep it inside the map.
+    Promise.all(described).then(() => popup.update());
   });
 
   form.addEventListener("submit", (e) => { e.preventDefault(); load(true); });
