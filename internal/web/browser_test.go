@@ -253,6 +253,36 @@ func TestBrowserReportToMap(t *testing.T) {
 	}
 	shot(t, ctx, "10-party")
 
+	// Today's bulletin counts the incident and lists it; the desk token acts
+	// as a co-chair, who publishes it, and the list then offers its PDF.
+	must(t, ctx, "open the bulletins", chromedp.Navigate(ts.URL+"/desk/bulletins"), chromedp.WaitVisible("#open-draft"))
+	must(t, ctx, "open today's draft", chromedp.Click("#open-draft"), chromedp.WaitVisible("#day-incidents"))
+	if !eval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector('#day-incidents a[href="/desk/incidents/%d"]')`, incident)) {
+		t.Errorf("today's bulletin does not list incident %d:\n%s", incident, eval[string](t, ctx, "document.body.innerText"))
+	}
+	if !eval[bool](t, ctx, `!!document.getElementById("not-yet") && !document.getElementById("publish")`) {
+		t.Error("today's draft offers to publish a day that is not over")
+	}
+	shot(t, ctx, "10b-bulletin-draft")
+	zone, err := time.LoadLocation("Asia/Damascus") // the test agreement's
+	if err != nil {
+		t.Fatal(err)
+	}
+	yesterday := time.Now().In(zone).AddDate(0, 0, -1).Format("2006-01-02")
+	must(t, ctx, "open yesterday's draft", chromedp.Navigate(ts.URL+"/desk/bulletins"), chromedp.WaitVisible("#open-draft"),
+		chromedp.SetValue("#day", yesterday), chromedp.Click("#open-draft"), chromedp.WaitVisible("#publish"))
+	must(t, ctx, "publish", chromedp.Click("#publish"), chromedp.WaitVisible("#versions"))
+	must(t, ctx, "open the list", chromedp.Navigate(ts.URL+"/desk/bulletins"), chromedp.WaitVisible("#published"))
+	pdf, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const r = await fetch(document.querySelector("#published a.pdf").href);
+		const b = new Uint8Array(await r.arrayBuffer());
+		return r.headers.get("Content-Type") + " " + String.fromCharCode(...b.slice(0, 5));
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || pdf != "application/pdf %PDF-" {
+		t.Errorf("the published bulletin's PDF link gives %q (%v)", pdf, err)
+	}
+	shot(t, ctx, "10c-bulletins")
+
 	// The person follows the report: it is linked to an incident.
 	must(t, ctx, "track the report", chromedp.Navigate(ts.URL+"/track?lang=ar&n="+tracking), chromedp.WaitVisible("#status"))
 	if state := eval[string](t, ctx, `document.querySelector("#status .state").textContent`); state != "مرتبط بحادث" {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/trucedesk/truce/internal/bulletin"
 	"github.com/trucedesk/truce/internal/domain"
 )
 
@@ -19,6 +20,13 @@ var staticFS embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"t": func(lang, key string) string { return translate(lang, key) },
+	// rowsOf names a table of a bulletin's rows for a shared template.
+	"rowsOf": func(title, column string, rows []bulletin.Row) any {
+		return struct {
+			Title, Column string
+			Rows          []bulletin.Row
+		}{title, column, rows}
+	},
 }).ParseFS(templateFS, "templates/*.html"))
 
 func staticHandler() http.HandlerFunc {

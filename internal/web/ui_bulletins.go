@@ -1,0 +1,187 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trucedesk/truce/internal/analysis"
+	"github.com/trucedesk/truce/internal/auth"
+	"github.com/trucedesk/truce/internal/bulletin"
+	"github.com/trucedesk/truce/internal/domain"
+)
+
+// The desk's bulletin pages: the published bulletins with their
+// renderings, and a day's draft with the records behind its figures, which
+// a co-chair publishes from the page.
+func init() {
+	routeSets = append(routeSets, func(s *Server) []Route {
+		return []Route{
+			{"GET /desk/bulletins", Desk, s.handleBulletinsPage},
+			{"GET /desk/bulletins/{date}", Desk, s.handleBulletinPage},
+			{"POST /desk/bulletins/{date}/publish", auth.ActPublishBulletin, s.handleBulletinPublishForm},
+		}
+	})
+}
+
+// bulletinDay is one day's published versions, newest first.
+type bulletinDay struct {
+	Day      string
+	Versions []*domain.Bulletin
+}
+
+type bulletinsData struct {
+	Agreement *domain.Agreement
+	Days      []bulletinDay
+	Today     string
+}
+
+func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request) {
+	// The draft form asks by query; the draft lives at its own address.
+	if v := r.URL.Query().Get("day"); v != "" {
+		day, err := dayParam("day", v, 0)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/desk/bulletins/"+day.String(), http.StatusSeeOther)
+		return
+	}
+	an, err := s.analyzer(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	list, err := s.Store.Bulletins(r.Context(), an.Agreement.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := bulletinsData{Agreement: an.Agreement, Today: an.Today().String()}
+	for _, b := range list {
+		i := slices.IndexFunc(d.Days, func(bd bulletinDay) bool { return bd.Day == b.Day })
+		if i < 0 {
+			d.Days = append(d.Days, bulletinDay{Day: b.Day})
+			i = len(d.Days) - 1
+		}
+		d.Days[i].Versions = append(d.Days[i].Versions, b)
+	}
+	slices.SortFunc(d.Days, func(a, b bulletinDay) int { return strings.Compare(b.Day, a.Day) })
+	for _, bd := range d.Days {
+		slices.SortFunc(bd.Versions, func(a, b *domain.Bulletin) int { return b.Version - a.Version })
+	}
+	p := s.newDeskPage(r, "Bulletins", "bulletins")
+	p.Data = d
+	s.renderDesk(w, http.StatusOK, "desk_bulletins.html", p)
+}
+
+type bulletinData struct {
+	Report     *bulletin.Report
+	Loc        *time.Location     // the agreement's zone, in which the day is cut
+	Published  []*domain.Bulletin // this day's versions, newest first
+	Incidents  []*domain.Incident // the day's incidents, the records behind the figures
+	Outcomes   map[int64]string   // incident → verdict outcome under the agreement
+	More       bool               // more incidents than listed
+	CanPublish bool
+	// ChartSVG is the bulletin's own intensity chart, which it builds from
+	// numbers and escapes itself.
+	ChartSVG template.HTML
+}
+
+// bulletinIncidentLimit bounds the day's list; the figures count them all.
+const bulletinIncidentLimit = 200
+
+// handleBulletinPage shows the draft of a day: the bulletin's figures as it
+// would publish them now, the incidents they count, and the versions
+// already published.
+func (s *Server) handleBulletinPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	day, err := dayParam("date", r.PathValue("date"), 0)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	an, err := s.analyzer(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	rep, err := bulletin.Build(ctx, an, day)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d := bulletinData{Report: rep, Loc: an.Loc, Outcomes: map[int64]string{}, ChartSVG: template.HTML(bulletin.ChartSVG(rep)),
+		CanPublish: auth.DefaultPolicy.Permits(auth.FromContext(ctx), auth.ActPublishBulletin)}
+	list, err := s.Store.Bulletins(ctx, an.Agreement.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, b := range list {
+		if b.Day == day.String() {
+			d.Published = append(d.Published, b)
+		}
+	}
+	slices.SortFunc(d.Published, func(a, b *domain.Bulletin) int { return b.Version - a.Version })
+	ins, err := s.Store.Incidents(ctx, domain.IncidentFilter{Since: rep.From, Until: rep.Until, Limit: bulletinIncidentLimit + 1})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d.More = len(ins) > bulletinIncidentLimit
+	d.Incidents = ins[:min(len(ins), bulletinIncidentLimit)]
+	if err := s.dayOutcomes(r, an, d.Incidents, d.Outcomes); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p := s.newDeskPage(r, rep.Title, "bulletins")
+	p.Data = d
+	s.renderDesk(w, http.StatusOK, "desk_bulletin.html", p)
+}
+
+func (s *Server) dayOutcomes(r *http.Request, an *analysis.Analyzer, ins []*domain.Incident, out map[int64]string) error {
+	ids := make([]int64, len(ins))
+	for i, in := range ins {
+		ids[i] = in.ID
+	}
+	vs, err := s.Store.VerdictsOf(r.Context(), an.Agreement.ID, ids)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		out[v.IncidentID] = v.Outcome
+	}
+	return nil
+}
+
+// handleBulletinPublishForm publishes the day's bulletin from the desk page
+// and returns to it, where the new version is listed.
+func (s *Server) handleBulletinPublishForm(w http.ResponseWriter, r *http.Request) {
+	day, err := dayParam("date", r.PathValue("date"), 0)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+		return
+	}
+	an, err := s.analyzer(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	b, err := bulletin.Publish(r.Context(), an, day, Actor(r.Context()), strings.TrimSpace(r.PostFormValue("note")), bulletin.Options{})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	q := url.Values{"published": {strconv.Itoa(b.Version)}}
+	http.Redirect(w, r, "/desk/bulletins/"+day.String()+"?"+q.Encode(), http.StatusSeeOther)
+}
