@@ -34,6 +34,8 @@ var arabic = map[string]string{
 	"العربية":                     "العربية",
 	"Home":                        "الرئيسية",
 	"repeat_note":                 "سبق أن أرسلت هذا البلاغ؛ هذا رقمه الأصلي.",
+	"Daily bulletins":             "النشرات اليومية",
+	"corrected":                   "مُصحَّحة",
 }
 
 var english = map[string]string{

@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/trucedesk/truce/internal/bulletin"
@@ -80,8 +82,41 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "error.html", p)
 }
 
+// homeBulletins is how many published days the home page lists.
+const homeBulletins = 7
+
+// publishedDay is a day's latest published bulletin, for the public pages.
+type publishedDay struct {
+	Agreement string
+	Day       string
+	Version   int
+}
+
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home.html", newPage(r, "Ceasefire coordination desk"))
+	p := newPage(r, "Ceasefire coordination desk")
+	// The latest published bulletins: public under the policy, and what a
+	// journalist or an NGO comes for. A store error leaves the list out
+	// rather than the form.
+	var days []publishedDay
+	if as, err := s.Store.Agreements(r.Context()); err == nil {
+		for _, a := range as {
+			bs, err := s.Store.Bulletins(r.Context(), a.ID)
+			if err != nil {
+				s.Logger.Warn("home page bulletins", "err", err)
+				break
+			}
+			latest := map[string]int{}
+			for _, b := range bs {
+				latest[b.Day] = max(latest[b.Day], b.Version)
+			}
+			for day, v := range latest {
+				days = append(days, publishedDay{Agreement: a.Name, Day: day, Version: v})
+			}
+		}
+	}
+	slices.SortFunc(days, func(a, b publishedDay) int { return strings.Compare(b.Day, a.Day) })
+	p.Data = days[:min(len(days), homeBulletins)]
+	s.render(w, r, http.StatusOK, "home.html", p)
 }
 
 func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) {

@@ -53,6 +53,8 @@ func TestBulletinPages(t *testing.T) {
 		{"the correction is version 2", "POST", "/desk/bulletins/2016-02-28/publish", "note=Anadan+strike+time+corrected", 200, "Anadan strike time corrected", ""},
 		{"the list links both versions' PDFs", "GET", "/desk/bulletins", "", 200, "2016-02-28.pdf?version=1", ""},
 		{"the day form goes to the draft", "GET", "/desk/bulletins?day=2016-02-27", "", 200, "Daily bulletin, 27 February 2016", ""},
+		{"the public home page lists the day", "GET", "/?lang=ar", "", 200, "/api/v1/bulletins/2016-02-28.pdf", ""},
+		{"in Arabic, marked corrected", "GET", "/?lang=ar", "", 200, "النشرات اليومية</h2>\n<ul class=\"bulletins\"><li><span dir=\"ltr\">2016-02-28</span> <span class=\"muted\">(مُصحَّحة)", ""},
 		{"a malformed day", "GET", "/desk/bulletins?day=last+Tuesday", "", 400, "", ""},
 		{"a day not begun", "GET", "/desk/bulletins/2099-01-01", "", 400, "", ""},
 		{"today is not published", "POST", fmt.Sprintf("/desk/bulletins/%s/publish", time.Now().Format("2006-01-02")), "", 400, "not over", ""},
