@@ -245,6 +245,13 @@ func TestBrowserReportToMap(t *testing.T) {
 		t.Errorf("the incident page does not show the report and its tracking number:\n%s", body)
 	}
 	shot(t, ctx, "09-incident")
+	// The monitor grades it from the page, saying why; the history keeps it.
+	must(t, ctx, "grade the incident", chromedp.SetValue("#grade", "weak"),
+		chromedp.SendKeys("#grade-note", "one report from the public, not yet corroborated"),
+		chromedp.Click("#grade-ok"), chromedp.WaitVisible("#grade-history"))
+	if h := eval[string](t, ctx, `document.getElementById("grade-history").textContent`); !strings.Contains(h, "ungraded → weak — one report from the public") {
+		t.Errorf("the grade history reads %q", h)
+	}
 
 	// The party page: aliases in Arabic are right to left.
 	must(t, ctx, "open the party", chromedp.Navigate(ts.URL+"/desk/parties/test-brigade"), chromedp.WaitVisible(".aliases"))

@@ -2,14 +2,18 @@ package web
 
 import (
 	"crypto/subtle"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/trucedesk/truce/internal/auth"
+	"github.com/trucedesk/truce/internal/compliance"
 	"github.com/trucedesk/truce/internal/domain"
 )
 
@@ -24,6 +28,7 @@ func (s *Server) uiRoutes() []Route {
 		{"GET /desk", Desk, s.handleDashboard},
 		{"GET /desk/inbox", Desk, s.handleInboxPage},
 		{"GET /desk/incidents/{id}", Desk, s.handleIncidentPage},
+		{"POST /desk/incidents/{id}/grade", auth.ActCreateIncident, s.handleIncidentGrade},
 		{"GET /desk/parties/{slug}", Desk, s.handlePartyPage},
 		{"GET /api/v1/map/incidents", Desk, s.handleMapIncidents},
 	}
@@ -234,7 +239,27 @@ type incidentData struct {
 	Targets      []*domain.Party
 	Sources      []sourceView
 	Local        time.Time // when it happened, in the agreement's zone
+	Verdicts     []verdictView
+	Parties      map[int64]*domain.Party // the parties the traces name by ID
+	Grades       []*domain.GradeChange
+	Audit        []*auth.AuditEvent
+	ShowAudit    bool // the reader may read the audit trail
+	CanGrade     bool
+	GradeChoices []domain.Grade
 }
+
+// verdictView is an incident's verdict under one agreement, each view with
+// the trace of rules and facts that decided it, and how it came to change.
+type verdictView struct {
+	Agreement *domain.Agreement
+	Verdict   *domain.Verdict
+	Views     []compliance.View
+	Changes   []*domain.VerdictChange
+}
+
+// incidentAuditLimit bounds the audit rows the page shows; the API pages
+// through all of them.
+const incidentAuditLimit = 50
 
 func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
 	id, err := atoi64("id", r.PathValue("id"))
@@ -242,13 +267,23 @@ func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	p := s.newDeskPage(r, "", "incident")
+	s.renderIncident(w, r, id, http.StatusOK, p)
+}
+
+// renderIncident shows the incident page, with p's error and form values
+// when a change from the page was refused.
+func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64, status int, p *deskPage) {
 	ctx := r.Context()
 	in, err := s.Store.Incident(ctx, id)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	d := incidentData{Incident: in, Local: in.OccurredAt.In(s.deskZone(r))}
+	who := auth.FromContext(ctx)
+	d := incidentData{Incident: in, Local: in.OccurredAt.In(s.deskZone(r)),
+		CanGrade:     auth.DefaultPolicy.Permits(who, auth.ActCreateIncident),
+		GradeChoices: []domain.Grade{domain.GradeConfirmed, domain.GradeFair, domain.GradeWeak, domain.GradeContested, domain.GradeDiscounted}}
 	for _, ids := range []struct {
 		ids []int64
 		dst *[]*domain.Party
@@ -276,9 +311,101 @@ func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Sources = append(d.Sources, v)
 	}
-	p := s.newDeskPage(r, in.String(), "incident")
-	p.Data = d
-	s.renderDesk(w, http.StatusOK, "desk_incident.html", p)
+	if d.Verdicts, err = s.verdictViews(r, in.ID); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if len(d.Verdicts) > 0 {
+		ps, err := s.Store.Parties(ctx)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		d.Parties = make(map[int64]*domain.Party, len(ps))
+		for _, p := range ps {
+			d.Parties[p.ID] = p
+		}
+	}
+	if d.Grades, err = s.Store.GradeHistory(ctx, in.ID); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if s.Auth != nil && auth.DefaultPolicy.Permits(who, auth.ActReadAudit) {
+		d.Audit, err = s.Auth.Store.AuditEvents(ctx, auth.AuditFilter{Kind: "incident", RecordID: strconv.FormatInt(in.ID, 10), Limit: incidentAuditLimit})
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		d.ShowAudit = true
+	}
+	p.Title, p.Data = in.String(), d
+	s.renderDesk(w, status, "desk_incident.html", p)
+}
+
+// verdictViews reads the incident's verdicts with their views decoded.
+func (s *Server) verdictViews(r *http.Request, id int64) ([]verdictView, error) {
+	ctx := r.Context()
+	vs, err := s.Store.IncidentVerdicts(ctx, id)
+	if err != nil || len(vs) == 0 {
+		return nil, err
+	}
+	as, err := s.Store.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := s.Store.VerdictChanges(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []verdictView
+	for _, v := range vs {
+		vv := verdictView{Verdict: v}
+		if i := slices.IndexFunc(as, func(a *domain.Agreement) bool { return a.ID == v.AgreementID }); i >= 0 {
+			vv.Agreement = as[i]
+		}
+		if err := json.Unmarshal(v.Views, &vv.Views); err != nil {
+			return nil, fmt.Errorf("verdict of incident %d: %w", id, err)
+		}
+		for _, c := range changes {
+			if c.AgreementID == v.AgreementID {
+				vv.Changes = append(vv.Changes, c)
+			}
+		}
+		out = append(out, vv)
+	}
+	return out, nil
+}
+
+// handleIncidentGrade grades the incident from its page's form. A refusal
+// (no note, a stale version, the same grade) shows the page again with the
+// reason beside the form and what was typed kept.
+func (s *Server) handleIncidentGrade(w http.ResponseWriter, r *http.Request) {
+	id, err := atoi64("id", r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+		return
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	g := domain.GradeChange{IncidentID: id, To: domain.Grade(r.PostFormValue("grade")), Note: r.PostFormValue("note"),
+		Version: version, Actor: Actor(r.Context())}
+	if _, err := s.Store.GradeIncident(r.Context(), g); err != nil {
+		code := domain.ErrorCode(err)
+		if code != domain.EINVALID && code != domain.ECONFLICT {
+			s.error(w, r, err)
+			return
+		}
+		p := s.newDeskPage(r, "", "incident")
+		p.Error = domain.ErrorMessage(err)
+		p.Form["grade"], p.Form["note"] = r.PostFormValue("grade"), r.PostFormValue("note")
+		s.renderIncident(w, r, id, statuses[code], p)
+		return
+	}
+	http.Redirect(w, r, "/desk/incidents/"+strconv.FormatInt(id, 10)+"#grades-h", http.StatusSeeOther)
 }
 
 // deskZone returns the time zone the desk counts days in: the agreement's
