@@ -57,18 +57,10 @@ func (d *Desk) check(ctx context.Context, e *env, c domain.Claim, by string) (*d
 	if c.WindowStart.IsZero() || c.WindowEnd.IsZero() {
 		return notTestable("the article gives no date, so the claim's days are unknown")
 	}
-	w, err := stats.WindowOf(c.WindowStart, c.WindowEnd, e.loc)
+	w, need, err := d.span(c, e.loc)
 	if err != nil {
 		return notTestable("its window is not a span of days (%s)", domain.ErrorMessage(err))
 	}
-	days := d.Options.BaselineDays
-	if days == 0 {
-		days = 14
-	}
-	if c.Baseline > 0 {
-		days = int(math.Ceil(c.Baseline.Hours() / 24))
-	}
-	need := stats.Window{From: w.From - stats.Day(days), To: w.To}
 	from, to := need.From.In(e.loc), need.To.In(e.loc)
 
 	var events []stats.Event
@@ -290,18 +282,10 @@ func (d *Desk) addVDCContext(ctx context.Context, e *env, c domain.Claim, res *d
 func (d *Desk) vdcCheck(ctx context.Context, e *env, c domain.Claim) (*stats.ClaimCheck, error) {
 	proxy := c
 	proxy.Actor, proxy.ActorPartyID, proxy.Metric = "", 0, domain.MetricFatalities
-	w, err := stats.WindowOf(c.WindowStart, c.WindowEnd, e.loc)
+	_, need, err := d.span(c, e.loc)
 	if err != nil {
 		return nil, nil
 	}
-	days := d.Options.BaselineDays
-	if days == 0 {
-		days = 14
-	}
-	if c.Baseline > 0 {
-		days = int(math.Ceil(c.Baseline.Hours() / 24))
-	}
-	need := stats.Window{From: w.From - stats.Day(days), To: w.To}
 	rows, err := d.Store.DailyCounts(ctx, analysis.SeriesVDC, need.From.String(), (need.To - 1).String())
 	if err != nil || len(rows) == 0 {
 		return nil, err
@@ -339,3 +323,20 @@ func (d *Desk) vdcCheck(ctx context.Context, e *env, c domain.Claim) (*stats.Cla
 
 // fmtCount writes a whole count without a decimal point.
 func fmtCount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// span returns the claim's window in local days and the days its check
+// needs: the window and its baseline (the claim's own, or the desk's
+// default of 14 days) before it.
+func (d *Desk) span(c domain.Claim, loc *time.Location) (w, need stats.Window, err error) {
+	if w, err = stats.WindowOf(c.WindowStart, c.WindowEnd, loc); err != nil {
+		return w, need, err
+	}
+	days := d.Options.BaselineDays
+	if days == 0 {
+		days = 14
+	}
+	if c.Baseline > 0 {
+		days = int(math.Ceil(c.Baseline.Hours() / 24))
+	}
+	return w, stats.Window{From: w.From - stats.Day(days), To: w.To}, nil
+}

@@ -98,13 +98,21 @@ func (s *Server) handleDeskLoginForm(w http.ResponseWriter, r *http.Request) {
 	s.renderDesk(w, http.StatusOK, "desk_login.html", p)
 }
 
+// parseDeskForm reads a desk form's small body.
+func parseDeskForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return domain.Errorf(domain.EINVALID, "the form could not be read")
+	}
+	return nil
+}
+
 // handleDeskLogin accepts either an operator token from the configuration,
 // kept in the truce_desk cookie that the server reads on every request, or
 // a user's name and password, which open a session.
 func (s *Server) handleDeskLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+	if err := parseDeskForm(w, r); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	p := s.newDeskPage(r, "Log in to the desk", "login")
@@ -385,9 +393,8 @@ func (s *Server) handleIncidentGrade(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+	if err := parseDeskForm(w, r); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))

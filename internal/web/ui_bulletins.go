@@ -167,9 +167,8 @@ func (s *Server) handleBulletinPublishForm(w http.ResponseWriter, r *http.Reques
 		s.error(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.error(w, r, domain.Errorf(domain.EINVALID, "the form could not be read"))
+	if err := parseDeskForm(w, r); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	an, err := s.analyzer(r)
