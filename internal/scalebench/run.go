@@ -84,7 +84,12 @@ func Run(ctx context.Context, c Config) (err error) {
 	} else if have < c.Rows {
 		return fmt.Errorf("schema %s holds %d incidents, fewer than --rows %d", env.Schema, have, c.Rows)
 	} else {
-		logf("reusing %d loaded incidents", have)
+		// Opening the store may have migrated the loaded tables; index-only
+		// scans need the visibility map that autovacuum would set.
+		logf("reusing %d loaded incidents; vacuum analyze", have)
+		if err := env.Analyze(ctx); err != nil {
+			return err
+		}
 	}
 	var size string
 	env.SQL.QueryRowContext(ctx, `SELECT pg_size_pretty(pg_total_relation_size('incidents') + pg_total_relation_size('incident_parties')) || ' / ' ||
