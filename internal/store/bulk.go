@@ -196,23 +196,32 @@ func (im *importTx) insert(ctx context.Context, run []*domain.Incident) error {
 	return nil
 }
 
+// insertParties stores the parties of new incidents with the copies of
+// their incident's time, point and map cell that the map index reads
+// (migration 00009), which the triggers would otherwise fill row by row.
 func (im *importTx) insertParties(ctx context.Context, created []*domain.Incident) error {
 	var args []any
 	for _, in := range created {
+		lat, lon := point(in.Point)
+		var cell any
+		if in.Point != nil {
+			cell = cellOf(in.Point.Lat, in.Point.Lon)
+		}
+		at := im.db.d.t(in.OccurredAt)
 		for i, id := range in.Perpetrators {
-			args = append(args, in.ID, id, "perpetrator", i)
+			args = append(args, in.ID, id, "perpetrator", i, at, lat, lon, cell)
 		}
 		for i, id := range in.Targets {
-			args = append(args, in.ID, id, "target", i)
+			args = append(args, in.ID, id, "target", i, at, lat, lon, cell)
 		}
 	}
 	if err := im.checkParties(ctx, created); err != nil {
 		return err
 	}
-	const width = 4
+	const width = 8
 	for part := range slices.Chunk(args, width*rowsPerStatement(width)) {
 		var q strings.Builder
-		q.WriteString(`INSERT INTO incident_parties (incident_id, party_id, role, position) VALUES `)
+		q.WriteString(`INSERT INTO incident_parties (incident_id, party_id, role, position, occurred_at, lat, lon, cell) VALUES `)
 		valuesList(im.db.d, &q, len(part)/width, width)
 		if _, err := im.tx.ExecContext(ctx, q.String(), part...); err != nil {
 			return fmt.Errorf("import parties: %w", err)

@@ -11,7 +11,9 @@ UPDATE incident_parties SET (occurred_at, lat, lon, cell) = (SELECT occurred_at,
     CAST((lat + 90) * 4 AS INTEGER) * 1441 + CAST((lon + 180) * 4 AS INTEGER) FROM incidents WHERE id = incident_id);
 
 -- +goose StatementBegin
-CREATE TRIGGER incident_parties_fill AFTER INSERT ON incident_parties BEGIN
+-- A writer that already knows the copies (the importer's many-row insert)
+-- gives them, and the trigger's per-row UPDATE is skipped.
+CREATE TRIGGER incident_parties_fill AFTER INSERT ON incident_parties WHEN NEW.occurred_at IS NULL BEGIN
     UPDATE incident_parties SET (occurred_at, lat, lon, cell) = (SELECT occurred_at, lat, lon,
         CAST((lat + 90) * 4 AS INTEGER) * 1441 + CAST((lon + 180) * 4 AS INTEGER) FROM incidents WHERE id = NEW.incident_id)
     WHERE incident_id = NEW.incident_id AND role = NEW.role AND position = NEW.position;
