@@ -179,3 +179,53 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*runs)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkTwoWriters alternates batches of 100 leaves between two Logs over
+// one storage of a million leaves, as two instances on one database do:
+// each batch first brings the writer's edge up to date with the other's
+// leaves, by catching up (now) or by rebuilding it from the strata, as
+// every such append did before (the baseline, forced with Invalidate).
+func BenchmarkTwoWriters(b *testing.B) {
+	ctx := context.Background()
+	const size, batch = 1 << 20, 100
+	for _, mode := range []string{"catch-up", "reload"} {
+		b.Run(mode, func(b *testing.B) {
+			a, err := Open(ctx, NewMemStorage())
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := make([]Key, batch)
+			hashes := make([][]byte, batch)
+			var buf [8]byte
+			next := func(l *Log) {
+				for i := range batch {
+					n := l.Size() + uint64(i)
+					keys[i] = Key{Kind: "bench", ID: int64(n), Version: 1}
+					binary.BigEndian.PutUint64(buf[:], n)
+					hashes[i] = HashLeaf(buf[:])
+				}
+				if _, err := l.appendHashes(ctx, l.st, keys, hashes); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for a.Size() < size {
+				next(a)
+			}
+			w, err := Open(ctx, a.st)
+			if err != nil {
+				b.Fatal(err)
+			}
+			writers := []*Log{a, w}
+			i := 0
+			for b.Loop() {
+				l := writers[i%2]
+				if mode == "reload" {
+					l.Invalidate()
+				}
+				next(l)
+				i++
+			}
+			b.ReportMetric(float64(i*batch)/b.Elapsed().Seconds(), "leaves/s")
+		})
+	}
+}

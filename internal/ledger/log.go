@@ -62,9 +62,10 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Entry, error) {
 
 // AppendTo is Append writing through st instead of the Log's own storage, so
 // that the store can log a write in the transaction that makes it: st is then
-// the same storage bound to that transaction. If the transaction is rolled
-// back, call Invalidate, or let the next append notice the size it expected
-// is gone.
+// the same storage bound to that transaction. If the transaction does not
+// commit, call Invalidate: the next append would otherwise build on leaves
+// that were never stored (a log with one writer notices the size it expected
+// is gone, but with other writers the size may have grown past it).
 func (l *Log) AppendTo(ctx context.Context, st Storage, recs []Record) ([]Entry, error) {
 	keys := make([]Key, len(recs))
 	hashes := make([][]byte, len(recs))
@@ -93,7 +94,14 @@ func (l *Log) appendHashes(ctx context.Context, st Storage, keys []Key, hashes [
 	if err != nil {
 		return nil, fmt.Errorf("ledger size: %w", err)
 	}
-	if l.edge == nil || l.edge.End() != size {
+	switch {
+	case l.edge != nil && size > l.edge.End() && size-l.edge.End() <= maxCatchUp:
+		// Another writer (an instance sharing the database) appended:
+		// hash its leaves onto the edge rather than rebuild it.
+		if err := l.catchUp(ctx, st, size); err != nil {
+			return nil, err
+		}
+	case l.edge == nil || l.edge.End() != size:
 		if err := l.reload(ctx, st); err != nil {
 			return nil, err
 		}
@@ -121,6 +129,32 @@ func (l *Log) appendHashes(ctx context.Context, st Storage, keys []Key, hashes [
 	}
 	l.edge = edge
 	return entries, nil
+}
+
+// maxCatchUp is the most leaves an append hashes onto its edge to catch up
+// with other writers; beyond it, rebuilding the edge from the strata (a few
+// thousand reads at ten million leaves) is cheaper.
+const maxCatchUp = 1 << 14
+
+// catchUp extends the edge with the leaves [edge end, size) that other
+// writers committed. It relies on the edge holding only committed leaves,
+// which is why a writer whose transaction fails must Invalidate.
+func (l *Log) catchUp(ctx context.Context, st Storage, size uint64) error {
+	hashes, err := st.Hashes(ctx, 0, l.edge.End(), size)
+	if err != nil {
+		return fmt.Errorf("ledger leaves %d–%d: %w", l.edge.End(), size, err)
+	}
+	edge, err := rangeFactory.NewRange(0, l.edge.End(), append([][]byte(nil), l.edge.Hashes()...))
+	if err != nil {
+		return fmt.Errorf("copy ledger edge: %w", err)
+	}
+	for _, h := range hashes {
+		if err := edge.Append(h, nil); err != nil {
+			return fmt.Errorf("catch up ledger: %w", err)
+		}
+	}
+	l.edge = edge
+	return nil
 }
 
 // reload rebuilds the right edge from the stored strata. It costs a few

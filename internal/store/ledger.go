@@ -177,9 +177,7 @@ func (db *DB) logRecords(ctx context.Context, tx *sql.Tx, recs ...ledger.Record)
 		st.times[recs[i].Key()] = recs[i].Time
 	}
 	if _, err := db.ledger.AppendTo(ctx, st, recs); err != nil {
-		// The log's edge may now be ahead of what will be committed.
-		db.ledger.Invalidate()
-		return fmt.Errorf("ledger append: %w", err)
+		return fmt.Errorf("ledger append: %w", err) // inTx forgets the log's edge
 	}
 	return nil
 }

@@ -154,12 +154,23 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		db.forgetLedgerEdge()
 		return db.d.classify(err)
 	}
 	if err := tx.Commit(); err != nil {
+		db.forgetLedgerEdge()
 		return db.d.classify(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// forgetLedgerEdge makes the next append reload the ledger's edge: a failed
+// transaction may have appended leaves that were never stored, and the log
+// catches up with other instances by building on its edge.
+func (db *DB) forgetLedgerEdge() {
+	if db.ledger != nil {
+		db.ledger.Invalidate()
+	}
 }
 
 // queryer is what both *sql.DB and *sql.Tx offer.
