@@ -105,12 +105,10 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 				s.Logger.Warn("home page bulletins", "err", err)
 				break
 			}
-			latest := map[string]int{}
-			for _, b := range bs {
-				latest[b.Day] = max(latest[b.Day], b.Version)
-			}
-			for day, v := range latest {
-				days = append(days, publishedDay{Agreement: a.Name, Day: day, Version: v})
+			for _, b := range bs { // newest day and version first
+				if n := len(days); n == 0 || days[n-1].Day != b.Day || days[n-1].Agreement != a.Name {
+					days = append(days, publishedDay{Agreement: a.Name, Day: b.Day, Version: b.Version})
+				}
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,17 +61,13 @@ func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := bulletinsData{Agreement: an.Agreement, Today: an.Today().String()}
+	// The store lists the newest day and version first.
 	for _, b := range list {
-		i := slices.IndexFunc(d.Days, func(bd bulletinDay) bool { return bd.Day == b.Day })
-		if i < 0 {
+		if n := len(d.Days); n == 0 || d.Days[n-1].Day != b.Day {
 			d.Days = append(d.Days, bulletinDay{Day: b.Day})
-			i = len(d.Days) - 1
 		}
-		d.Days[i].Versions = append(d.Days[i].Versions, b)
-	}
-	slices.SortFunc(d.Days, func(a, b bulletinDay) int { return strings.Compare(b.Day, a.Day) })
-	for _, bd := range d.Days {
-		slices.SortFunc(bd.Versions, func(a, b *domain.Bulletin) int { return b.Version - a.Version })
+		last := &d.Days[len(d.Days)-1]
+		last.Versions = append(last.Versions, b)
 	}
 	p := s.newDeskPage(r, "Bulletins", "bulletins")
 	p.Data = d
@@ -122,12 +117,11 @@ func (s *Server) handleBulletinPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	for _, b := range list {
+	for _, b := range list { // newest version first
 		if b.Day == day.String() {
 			d.Published = append(d.Published, b)
 		}
 	}
-	slices.SortFunc(d.Published, func(a, b *domain.Bulletin) int { return b.Version - a.Version })
 	ins, err := s.Store.Incidents(ctx, domain.IncidentFilter{Since: rep.From, Until: rep.Until, Limit: bulletinIncidentLimit + 1})
 	if err != nil {
 		s.error(w, r, err)
