@@ -200,10 +200,10 @@ func (an *Analyzer) LocalRange(w stats.Window) (time.Time, time.Time) {
 	return w.From.In(an.Loc), w.To.In(an.Loc)
 }
 
-// slotFor returns the longest slot (an hour, half an hour or a quarter)
+// SlotFor returns the longest slot (an hour, half an hour or a quarter)
 // that divides every UTC offset the zone uses over the window, so that no
 // slot straddles a local midnight.
-func slotFor(loc *time.Location, from, to time.Time) time.Duration {
+func SlotFor(loc *time.Location, from, to time.Time) time.Duration {
 	slot := time.Hour
 	for t := from; t.Before(to); {
 		lt := t.In(loc)

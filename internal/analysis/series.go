@@ -52,7 +52,7 @@ func (an *Analyzer) Daily(ctx context.Context, q Query) ([]stats.Series, error) 
 	default:
 		return nil, domain.FieldErrorf("by", "cannot group by %q: use perpetrator, target, admin1, type or verdict", q.By)
 	}
-	counts, err := an.Store.IncidentCounts(ctx, f, by, slotFor(an.Loc, f.Since, f.Until))
+	counts, err := an.Store.IncidentCounts(ctx, f, by, SlotFor(an.Loc, f.Since, f.Until))
 	if err != nil {
 		return nil, err
 	}

@@ -53,6 +53,10 @@ type Server struct {
 	// means no limit.
 	PublicLimit *auth.Limiter
 	Now         func() time.Time
+	// MapLimit is the most incidents one answer of the dashboard's map
+	// carries; 100,000 if zero. A wider window is counted in SQL and drawn
+	// from its newest days.
+	MapLimit int
 	// Log serves the tamper-evident log; Checkpoint signs one on demand.
 	Log        LogStore
 	Checkpoint func(ctx context.Context) ([]byte, error)

@@ -9,14 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trucedesk/truce/internal/analysis"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/stats"
 )
 
-// mapLimit caps the incidents one map answer carries. At 100,000 the
-// answer is about 1 MB compressed, which a poor connection still fetches,
-// and the dashboard's canvas layer still draws fluidly.
-const mapLimit = 100_000
+// defaultMapLimit caps the incidents one map answer carries (Server.MapLimit).
+// At 100,000 the answer is under 1 MB compressed, which a poor connection
+// still fetches, and the dashboard's canvas layer still draws fluidly.
+const defaultMapLimit = 100_000
 
 // mapRecent is how many of the newest incidents the answer lists, for the
 // dashboard's table: the map is not usable with a keyboard or a screen
@@ -66,6 +67,9 @@ type mapAnswer struct {
 	Mapped    int       `json:"mapped"`
 	Truncated bool      `json:"truncated"`
 	Limit     int       `json:"limit"`
+	// PointsSince is the first local day the points and the table cover
+	// when the window holds more than Limit incidents: its newest days.
+	PointsSince string `json:"points_since,omitempty"`
 	Grades    []string  `json:"grades"`
 	Verdicts  []string  `json:"verdicts,omitempty"`
 	Points    mapPoints `json:"points"`
@@ -123,6 +127,10 @@ func (s *Server) handleMapIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Since, f.Until = window.From.In(loc), window.To.In(loc)
 
+	limit := s.MapLimit
+	if limit <= 0 {
+		limit = defaultMapLimit
+	}
 	var agreementID int64 // of the verdicts to send; 0 for none
 	if agreement != nil {
 		n, err := s.Store.CountVerdicts(ctx, domain.VerdictFilter{AgreementID: agreement.ID})
@@ -132,7 +140,7 @@ func (s *Server) handleMapIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	ans := mapAnswer{TimeZone: loc.String(), Since: window.From.String(), Until: window.To.String(),
 		SinceAt: f.Since.UTC(), UntilAt: f.Until.UTC(),
-		Limit: mapLimit, Grades: gradeKeys, Daily: make([]int, window.Days()),
+		Limit: limit, Grades: gradeKeys, Daily: make([]int, window.Days()),
 		// Empty, not null, so the page need not check.
 		Points: mapPoints{IDDelta: []int64{}, Lon: []int32{}, Lat: []int32{}, Grade: []int{}}}
 	if agreementID != 0 {
@@ -146,18 +154,37 @@ func (s *Server) handleMapIncidents(w http.ResponseWriter, r *http.Request) {
 	for i, v := range verdictKeys {
 		verdict[v] = i
 	}
+	// A window holding more incidents than one answer carries is counted
+	// in SQL, and the map and the table are drawn from its newest days:
+	// reading every row of a wide window of millions would take seconds.
+	pointsFilter, counted := f, false
+	if n, err := s.Store.CountIncidents(ctx, f); err != nil {
+		s.error(w, r, err)
+		return
+	} else if n > limit {
+		from, err := s.countMapDays(ctx, f, loc, window, limit, &ans)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		ans.Total, ans.Truncated, counted = n, true, true
+		ans.PointsSince = from.String()
+		pointsFilter.Since = from.In(loc)
+	}
 	var recent []*domain.Incident
 	var lastID int64
 	add := func(in *domain.Incident, outcome string) error {
-		ans.Total++
-		if d := int(stats.DayOf(in.OccurredAt, loc) - window.From); d >= 0 && d < len(ans.Daily) {
-			ans.Daily[d]++
+		if !counted {
+			ans.Total++
+			if d := int(stats.DayOf(in.OccurredAt, loc) - window.From); d >= 0 && d < len(ans.Daily) {
+				ans.Daily[d]++
+			}
 		}
 		recent = keepRecent(recent, in)
 		if in.Point == nil {
 			return nil
 		}
-		if ans.Mapped == mapLimit {
+		if ans.Mapped == limit {
 			ans.Truncated = true
 			return nil
 		}
@@ -177,9 +204,9 @@ func (s *Server) handleMapIncidents(w http.ResponseWriter, r *http.Request) {
 		return nil
 	}
 	if ms, ok := s.Store.(mapStore); ok {
-		err = ms.MapPoints(ctx, f, agreementID, add)
+		err = ms.MapPoints(ctx, pointsFilter, agreementID, add)
 	} else {
-		err = s.pageMapIncidents(ctx, f, agreementID, add)
+		err = s.pageMapIncidents(ctx, pointsFilter, agreementID, add)
 	}
 	if err != nil {
 		s.error(w, r, err)
@@ -326,4 +353,28 @@ func writeCompressedJSON(w http.ResponseWriter, r *http.Request, v any) {
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 	zw.Close()
+}
+
+// countMapDays fills the answer's daily counts of a wide window from SQL
+// (hourly, or finer for a zone whose offsets need it, folded into local
+// days) and returns the first day of the newest run of days that one answer
+// can carry, at least the last day.
+func (s *Server) countMapDays(ctx context.Context, f domain.IncidentFilter, loc *time.Location, window stats.Window, limit int, ans *mapAnswer) (stats.Day, error) {
+	counts, err := s.Store.IncidentCounts(ctx, f, "", analysis.SlotFor(loc, f.Since, f.Until))
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range counts {
+		if d := int(stats.DayOf(c.Slot, loc) - window.From); d >= 0 && d < len(ans.Daily) {
+			ans.Daily[d] += int(c.Count)
+		}
+	}
+	from, sum := window.To-1, 0
+	for d := window.To - 1; d >= window.From; d-- {
+		if sum += ans.Daily[d-window.From]; sum > limit {
+			break
+		}
+		from = d
+	}
+	return from, nil
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
+	"github.com/trucedesk/truce/internal/web"
 )
 
 // mapAnswer is the part of GET /api/v1/map/incidents the tests read.
@@ -212,6 +214,78 @@ func TestMapIncidents(t *testing.T) {
 			}
 			if daily != ans.Total || !slices.Equal(recent, wantRecent) {
 				t.Errorf("daily counts sum to %d (want %d); latest %v, want %v", daily, ans.Total, recent, wantRecent)
+			}
+		})
+	}
+}
+
+// TestMapWideWindow asks for a window holding more incidents than one map
+// answer carries: the total and the daily counts still cover the whole
+// window (counted in SQL), and the points and the table are the newest
+// days' that fit, which the answer names.
+func TestMapWideWindow(t *testing.T) {
+	for _, eng := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
+		t.Run(eng.name, func(t *testing.T) {
+			db := eng.open(t)
+			ctx := context.Background()
+			loc, _ := time.LoadLocation("Asia/Damascus")
+			a := &domain.Agreement{Slug: "truce", Name: "Truce", TimeZone: "Asia/Damascus", Start: time.Date(2016, 2, 27, 0, 0, 0, 0, loc),
+				End: time.Date(2016, 3, 5, 0, 0, 0, 0, loc), ProhibitedActs: []string{domain.SubShelling}}
+			if err := db.CreateAgreement(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			// Ten incidents on each of six local days, 27 Feb to 3 Mar, at
+			// 00:30 local time (22:30 UTC the evening before), so a count
+			// by UTC day would put them on the wrong day.
+			var batch []*domain.Incident
+			for d := range 6 {
+				for i := range 10 {
+					batch = append(batch, &domain.Incident{SubEventType: domain.SubShelling, CreatedBy: "t",
+						OccurredAt: time.Date(2016, 2, 27+d, 0, 30+i, 0, 0, loc), Origin: "t", OriginID: fmt.Sprint(d, "-", i),
+						Point: &domain.Point{Lat: 36.2, Lon: 37.1 + float64(i)/100}})
+				}
+			}
+			if _, err := db.ImportIncidents(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			ts := newServerWith(t, db, db, 256, func(s *web.Server) { s.MapLimit = 25 })
+			resp, body := do(t, "GET", ts.URL+"/api/v1/map/incidents?since=2016-02-26&until=2016-03-05", "", nil, true)
+			var got struct {
+				mapAnswer
+				PointsSince string `json:"points_since"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("status %d, %v: %s", resp.StatusCode, err, body)
+			}
+			wantDaily := []int{0, 10, 10, 10, 10, 10, 10, 0} // 26 Feb to 4 Mar
+			if got.Total != 60 || !slices.Equal(got.Daily, wantDaily) || !got.Truncated {
+				t.Errorf("total %d, daily %v, truncated %v; want 60, %v, true", got.Total, got.Daily, got.Truncated, wantDaily)
+			}
+			// The newest days that fit 25: 2 and 3 March (20 incidents).
+			if got.PointsSince != "2016-03-02" || got.Mapped != 20 || len(got.points()) != 20 {
+				t.Errorf("points since %q, %d mapped, %d points; want 2016-03-02, 20", got.PointsSince, got.Mapped, len(got.points()))
+			}
+			for _, p := range got.points() {
+				in, err := db.Incident(ctx, p.ID)
+				if err != nil || in.OccurredAt.Before(time.Date(2016, 3, 2, 0, 0, 0, 0, loc)) {
+					t.Errorf("point %d of %v is before the days the answer names (%v)", p.ID, in.OccurredAt, err)
+				}
+			}
+			if len(got.Recent) == 0 || got.Recent[0].ID != batch[len(batch)-1].ID {
+				t.Errorf("the table starts with %+v, want the newest incident %d", got.Recent, batch[len(batch)-1].ID)
+			}
+			// A narrower window fits and is answered whole.
+			_, body = do(t, "GET", ts.URL+"/api/v1/map/incidents?since=2016-03-02&until=2016-03-05", "", nil, true)
+			got = struct {
+				mapAnswer
+				PointsSince string `json:"points_since"`
+			}{}
+			json.Unmarshal(body, &got)
+			if got.Total != 20 || got.Truncated || got.PointsSince != "" || got.Mapped != 20 {
+				t.Errorf("narrow window: total %d, truncated %v, since %q, mapped %d", got.Total, got.Truncated, got.PointsSince, got.Mapped)
 			}
 		})
 	}

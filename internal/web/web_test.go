@@ -35,6 +35,11 @@ func newServerBatch(tb testing.TB, db *store.DB, maxBatch int) *httptest.Server 
 // newServerOver serves st, which reads and writes db, as the web server
 // sees it: a wrapper can hide the store's optional methods.
 func newServerOver(tb testing.TB, db *store.DB, st domain.Store, maxBatch int) *httptest.Server {
+	return newServerWith(tb, db, st, maxBatch, func(*web.Server) {})
+}
+
+// newServerWith is newServerOver with a last say on the server's settings.
+func newServerWith(tb testing.TB, db *store.DB, st domain.Store, maxBatch int, set func(*web.Server)) *httptest.Server {
 	tb.Helper()
 	desk := intake.New(db)
 	desk.MaxBatch = maxBatch
@@ -45,6 +50,7 @@ func newServerOver(tb testing.TB, db *store.DB, st domain.Store, maxBatch int) *
 	desk.Start()
 	s := &web.Server{Store: st, Desk: desk, Logger: slog.New(slog.DiscardHandler), Tokens: map[string]string{token: "monitor-1"}, Log: db, Inbox: &web.Hub{},
 		Auth: auth.New(db, time.Now)}
+	set(s)
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	tb.Cleanup(stopWatch)
 	go db.WatchMessages(watchCtx, s.Inbox.Publish, func(error) {})

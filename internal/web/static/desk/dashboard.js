@@ -102,8 +102,13 @@
     const n = data.total, m = data.mapped;
     summary.replaceChildren(text("strong", n.toLocaleString("en")), document.createTextNode(
       (n === 1 ? " incident" : " incidents") + ", " + m.toLocaleString("en") + " on the map" +
-      (n > m ? " (" + (n - m).toLocaleString("en") + " without coordinates)" : "") + "."));
-    if (data.truncated) summary.append(text("span", " The map shows the first " + data.limit.toLocaleString("en") + "; narrow the filter to see the rest.", "error"));
+      (n > m && !data.truncated ? " (" + (n - m).toLocaleString("en") + " without coordinates)" : "") + "."));
+    if (data.points_since) {
+      summary.append(text("span", " The window holds more than " + data.limit.toLocaleString("en") +
+        ": the map and the table show those from " + data.points_since + " on; narrow the filter to see the rest.", "error"));
+    } else if (data.truncated) {
+      summary.append(text("span", " The map shows the first " + data.limit.toLocaleString("en") + "; narrow the filter to see the rest.", "error"));
+    }
 
     const counts = new Array(keys.length).fill(0);
     for (const c of cats) counts[c]++;
