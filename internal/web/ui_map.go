@@ -69,10 +69,10 @@ type mapAnswer struct {
 	Limit     int       `json:"limit"`
 	// PointsSince is the first local day the points and the table cover
 	// when the window holds more than Limit incidents: its newest days.
-	PointsSince string `json:"points_since,omitempty"`
-	Grades    []string  `json:"grades"`
-	Verdicts  []string  `json:"verdicts,omitempty"`
-	Points    mapPoints `json:"points"`
+	PointsSince string    `json:"points_since,omitempty"`
+	Grades      []string  `json:"grades"`
+	Verdicts    []string  `json:"verdicts,omitempty"`
+	Points      mapPoints `json:"points"`
 	// Daily counts every incident of the filter per local day, located or
 	// not, from Since: the intensity chart.
 	Daily  []int    `json:"daily"`
