@@ -205,7 +205,13 @@ var incidentCols = []string{"id", "event_type", "sub_event_type", "occurred_at",
 	"geo_precision", "admin1", "admin2", "fatalities_best", "fatalities_low", "fatalities_high", "fatalities_civilian",
 	"injured", "grade", "summary", "origin", "origin_id", "created_at", "created_by", "updated_at", "version"}
 
-var partyCols = []string{"incident_id", "party_id", "role", "position"}
+// partyCols are the columns COPY fills in the baseline's party table;
+// Truce's also takes the map index's copies of the incident's time, point
+// and cell (migration 00009), which spares its trigger a lookup per row.
+var (
+	partyCols      = []string{"incident_id", "party_id", "role", "position"}
+	trucePartyCols = append(partyCols[:len(partyCols):len(partyCols)], "occurred_at", "lat", "lon", "cell")
+)
 
 // Copy loads rows [from, to) of g into the incidents and incident parties
 // of table prefix ("" for Truce's tables, "pgis_" for the baseline) by
@@ -276,11 +282,17 @@ func (e *Env) copyChunks(ctx context.Context, g *Generator, prefix string, now t
 				}
 				r := g.Row(i)
 				i++
+				row := func(p int, role string, pos int) []any {
+					if prefix != "" {
+						return []any{r.ID, e.PartyIDs[p], role, pos}
+					}
+					return []any{r.ID, e.PartyIDs[p], role, pos, r.OccurredAt, r.Lat, r.Lon, store.MapCell(r.Lat, r.Lon)}
+				}
 				for pos, p := range r.Perpetrators {
-					parties = append(parties, []any{r.ID, e.PartyIDs[p], "perpetrator", pos})
+					parties = append(parties, row(p, "perpetrator", pos))
 				}
 				for pos, p := range r.Targets {
-					parties = append(parties, []any{r.ID, e.PartyIDs[p], "target", pos})
+					parties = append(parties, row(p, "target", pos))
 				}
 				f := r.Fatalities
 				return []any{r.ID, r.EventType, r.Sub, r.OccurredAt, int(domain.TimeDay), r.Location, r.Lat, r.Lon,
@@ -291,7 +303,11 @@ func (e *Env) copyChunks(ctx context.Context, g *Generator, prefix string, now t
 				tx.Rollback(ctx)
 				return fmt.Errorf("copy %sincidents: %w", prefix, err)
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{prefix + "incident_parties"}, partyCols, pgx.CopyFromRows(parties)); err != nil {
+			cols := trucePartyCols
+			if prefix != "" {
+				cols = partyCols
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{prefix + "incident_parties"}, cols, pgx.CopyFromRows(parties)); err != nil {
 				tx.Rollback(ctx)
 				return fmt.Errorf("copy %sincident_parties: %w", prefix, err)
 			}

@@ -30,6 +30,10 @@ const (
 	maxMapCells = 49
 )
 
+// MapCell returns the map index's cell of a valid point, for a bulk
+// loader that gives incident_parties its copies itself (migration 00009).
+func MapCell(lat, lon float64) int { return cellOf(lat, lon) }
+
 // cellOf returns the cell of a valid point.
 func cellOf(lat, lon float64) int {
 	return int(math.Floor((lat+90)*cellsPerDegree))*cellColumns + int(math.Floor((lon+180)*cellsPerDegree))

@@ -20,6 +20,12 @@ UPDATE incident_parties ip SET occurred_at = i.occurred_at, lat = i.lat, lon = i
 -- +goose StatementBegin
 CREATE FUNCTION incident_parties_fill() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A writer that already knows the copies (the importer's many-row
+    -- insert, a bulk COPY) gives them and saves a lookup per row; an update
+    -- always reads the incident again, since it follows a moved one.
+    IF TG_OP = 'INSERT' AND NEW.occurred_at IS NOT NULL THEN
+        RETURN NEW;
+    END IF;
     SELECT occurred_at, lat, lon, map_cell(lat, lon) INTO NEW.occurred_at, NEW.lat, NEW.lon, NEW.cell
         FROM incidents WHERE id = NEW.incident_id;
     RETURN NEW;
