@@ -305,28 +305,28 @@ func (im *importTx) insertSources(ctx context.Context, incidents []*domain.Incid
 			s := p.s
 			args = append(args, p.in.ID, s.Kind, nullID(s.MessageID), s.URL, s.Publisher, s.Note, im.db.d.t(s.AddedAt), s.AddedBy)
 		}
-		type stored struct {
-			incident int64
-			s        domain.Source
-		}
-		var got []stored
+		// The stored rows by incident: an incident has few sources, so
+		// matching within its own is short whatever the batch's size.
+		got := make(map[int64][]domain.Source, len(part))
 		if err := queryEach(ctx, im.tx, q.String(), args, func(rows *sql.Rows) error {
-			var r stored
-			if err := rows.Scan(&r.s.ID, &r.incident, &r.s.Kind, &r.s.MessageID, &r.s.URL, &r.s.Publisher, &r.s.Note); err != nil {
+			var s domain.Source
+			var incident int64
+			if err := rows.Scan(&s.ID, &incident, &s.Kind, &s.MessageID, &s.URL, &s.Publisher, &s.Note); err != nil {
 				return err
 			}
-			got = append(got, r)
+			got[incident] = append(got[incident], s)
 			return nil
 		}); err != nil {
 			return fmt.Errorf("import sources: %w", err)
 		}
 		for _, p := range part {
-			i := slices.IndexFunc(got, func(r stored) bool { return r.incident == p.in.ID && sameSource(r.s, *p.s) })
+			mine := got[p.in.ID]
+			i := slices.IndexFunc(mine, func(s domain.Source) bool { return sameSource(s, *p.s) })
 			if i < 0 {
 				return fmt.Errorf("import sources: source of incident %d not returned", p.in.ID)
 			}
-			p.s.ID = got[i].s.ID
-			got = slices.Delete(got, i, i+1)
+			p.s.ID = mine[i].ID
+			got[p.in.ID] = slices.Delete(mine, i, i+1)
 			rec, err := sourceRecord(p.in.ID, p.s)
 			if err != nil {
 				return err
