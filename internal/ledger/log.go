@@ -3,10 +3,12 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/trucedesk/truce/internal/domain"
 )
@@ -69,15 +71,30 @@ func (l *Log) Append(ctx context.Context, recs ...Record) ([]Entry, error) {
 func (l *Log) AppendTo(ctx context.Context, st Storage, recs []Record) ([]Entry, error) {
 	keys := make([]Key, len(recs))
 	hashes := make([][]byte, len(recs))
-	for i := range recs {
-		h, err := recs[i].LeafHash()
-		if err != nil {
-			return nil, err
-		}
-		keys[i], hashes[i] = recs[i].Key(), h
+	// A large batch (an import's) is hashed on every core: the leaves are
+	// independent, and only their order in the tree is serial.
+	var g errgroup.Group
+	chunk := max(parallelLeaves, (len(recs)+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0))
+	for lo := 0; lo < len(recs); lo += chunk {
+		g.Go(func() error {
+			for i := lo; i < min(lo+chunk, len(recs)); i++ {
+				h, err := recs[i].LeafHash()
+				if err != nil {
+					return err
+				}
+				keys[i], hashes[i] = recs[i].Key(), h
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return l.appendHashes(ctx, st, keys, hashes)
 }
+
+// parallelLeaves is the fewest leaves worth a goroutine of their own.
+const parallelLeaves = 256
 
 // Invalidate makes the next append reload the tree's right edge from storage,
 // after a transaction that appended to the log was rolled back.
