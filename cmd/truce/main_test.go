@@ -76,7 +76,10 @@ func startTruce(t *testing.T, args ...string) *child {
 }
 
 // stream posts unique messages from several goroutines until stop is closed
-// and returns what was acknowledged: tracking number → body.
+// and returns what was acknowledged: tracking number → body. Each body names
+// its server: the same sender sending the same text to two instances is a
+// repeat (200 with the first one's tracking number), not a new message, and
+// an instance that fell behind the other would then create none.
 func stream(c *child, workers int, stop <-chan struct{}) (map[string]string, *sync.WaitGroup, *sync.Mutex) {
 	acked := map[string]string{}
 	var mu sync.Mutex
@@ -92,7 +95,7 @@ func stream(c *child, workers int, stop <-chan struct{}) (map[string]string, *sy
 					return
 				default:
 				}
-				body := fmt.Sprintf("worker %d report %d: قصف على الحي %d — обстрел %d", w, i, i, w)
+				body := fmt.Sprintf("%s worker %d report %d: قصف على الحي %d — обстрел %d", c.url, w, i, i, w)
 				req, _ := json.Marshal(map[string]any{"body": body, "sender": map[string]string{"kind": "monitor", "name": fmt.Sprintf("w%d", w)}})
 				// A gateway with a token, as field monitors' SMS gateways have:
 				// anonymous reports would meet the public rate limit.
