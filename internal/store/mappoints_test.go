@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -87,11 +86,8 @@ func pagedMap(t *testing.T, db *store.DB, f domain.IncidentFilter, agreementID i
 }
 
 func TestMapPoints(t *testing.T) {
-	for _, e := range []struct {
-		name string
-		open func(testing.TB) *store.DB
-	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
-		t.Run(e.name, func(t *testing.T) { testMapPoints(t, e.open(t)) })
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { testMapPoints(t, e.Open(t)) })
 	}
 }
 
@@ -236,20 +232,10 @@ func testMapPoints(t *testing.T, db *store.DB) {
 // pages of Incidents and VerdictsOf as the dashboard did before.
 // TRUCE_TEST_POSTGRES adds PostgreSQL.
 func BenchmarkMapPoints(b *testing.B) {
-	engines := []struct {
-		name string
-		open func(testing.TB) *store.DB
-	}{{"sqlite", storetest.OpenSQLite}}
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		engines = append(engines, struct {
-			name string
-			open func(testing.TB) *store.DB
-		}{"postgres", storetest.OpenPostgres})
-	}
 	const n = 100_000
-	for _, e := range engines {
-		b.Run(e.name, func(b *testing.B) {
-			db := e.open(b)
+	for _, e := range storetest.BenchEngines() {
+		b.Run(e.Name, func(b *testing.B) {
+			db := e.Open(b)
 			ctx := context.Background()
 			now := time.Now().UTC()
 			a := &domain.Agreement{Slug: "bench", Name: "Bench", TimeZone: "Asia/Damascus", Start: now.AddDate(0, 0, -20)}

@@ -428,19 +428,9 @@ func triageByAPI(tb testing.TB, base string, id int64, version int) {
 // PostgreSQL is measured too.
 func BenchmarkDashboard100k(b *testing.B) {
 	const n = 100_000
-	engines := []struct {
-		name string
-		open func(testing.TB) *store.DB
-	}{{"sqlite", storetest.OpenSQLite}}
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		engines = append(engines, struct {
-			name string
-			open func(testing.TB) *store.DB
-		}{"postgres", storetest.OpenPostgres})
-	}
-	for _, e := range engines {
-		b.Run(e.name, func(b *testing.B) {
-			db := e.open(b)
+	for _, e := range storetest.BenchEngines() {
+		b.Run(e.Name, func(b *testing.B) {
+			db := e.Open(b)
 			seedDashboard(b, db, n)
 			for _, v := range []struct {
 				name string
@@ -451,7 +441,7 @@ func BenchmarkDashboard100k(b *testing.B) {
 					bctx := newBrowser(b, 1280, 900)
 					must(b, bctx, "log in", chromedp.Navigate(ts.URL+"/desk/login"), chromedp.SendKeys("#token", token), chromedp.Click("#login"))
 					waitFor(b, bctx, "the first dashboard", `document.getElementById("map")?.dataset.ready === "true"`)
-					shot(b, bctx, "bench-100k-"+e.name+"-"+v.name)
+					shot(b, bctx, "bench-100k-"+e.Name+"-"+v.name)
 					var total, server time.Duration
 					for b.Loop() {
 						start := time.Now()
@@ -473,7 +463,7 @@ func BenchmarkDashboard100k(b *testing.B) {
 					// every outcome has dots of its colour.
 					must(b, bctx, "colour by verdict", chromedp.Navigate(ts.URL+"/desk?color=verdict"))
 					waitFor(b, bctx, "the dashboard by verdict", `document.getElementById("map")?.dataset.ready === "true"`)
-					shot(b, bctx, "bench-100k-"+e.name+"-"+v.name+"-verdict")
+					shot(b, bctx, "bench-100k-"+e.Name+"-"+v.name+"-verdict")
 					got := dotColours(b, bctx)
 					for _, k := range []string{"v-violation", "v-undetermined", "v-not_violation"} {
 						if got[k] == 0 {

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trucedesk/truce/internal/domain"
-	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
 	"github.com/trucedesk/truce/internal/web"
 )
@@ -224,12 +223,9 @@ func TestMapIncidents(t *testing.T) {
 // window (counted in SQL), and the points and the table are the newest
 // days' that fit, which the answer names.
 func TestMapWideWindow(t *testing.T) {
-	for _, eng := range []struct {
-		name string
-		open func(testing.TB) *store.DB
-	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
-		t.Run(eng.name, func(t *testing.T) {
-			db := eng.open(t)
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			db := eng.Open(t)
 			ctx := context.Background()
 			loc, _ := time.LoadLocation("Asia/Damascus")
 			a := &domain.Agreement{Slug: "truce", Name: "Truce", TimeZone: "Asia/Damascus", Start: time.Date(2016, 2, 27, 0, 0, 0, 0, loc),

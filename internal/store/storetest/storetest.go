@@ -69,3 +69,25 @@ func OpenPostgres(tb testing.TB) *store.DB {
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
+
+// Engine names a store engine and opens a fresh, migrated store on it.
+type Engine struct {
+	Name string
+	Open func(testing.TB) *store.DB
+}
+
+// Engines are both engines, for tests: on PostgreSQL, Open skips the test
+// when no server is configured.
+func Engines() []Engine {
+	return []Engine{{"sqlite", OpenSQLite}, {"postgres", OpenPostgres}}
+}
+
+// BenchEngines are SQLite and, when a PostgreSQL server is configured,
+// PostgreSQL: a benchmark leaves out what it cannot run rather than report
+// a skip among its results.
+func BenchEngines() []Engine {
+	if os.Getenv(PostgresEnv) == "" {
+		return Engines()[:1]
+	}
+	return Engines()
+}
