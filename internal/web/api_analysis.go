@@ -355,11 +355,6 @@ func (s *Server) handleBulletinDraft(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleBulletinPublish(w http.ResponseWriter, r *http.Request) {
-	day, err := dayParam("date", r.PathValue("date"), 0)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
 	var body struct {
 		Note string `json:"note"`
 	}
@@ -369,16 +364,25 @@ func (s *Server) handleBulletinPublish(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	an, err := s.analyzer(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	b, err := bulletin.Publish(r.Context(), an, day, Actor(r.Context()), body.Note, bulletin.Options{})
+	b, err := s.publishBulletin(r, body.Note)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/bulletins/"+b.Day+".html?version="+strconv.Itoa(b.Version))
 	writeJSON(w, http.StatusCreated, b)
+}
+
+// publishBulletin publishes a new version of the bulletin of the day the
+// path names, in the caller's name: the API and the desk's form alike.
+func (s *Server) publishBulletin(r *http.Request, note string) (*domain.Bulletin, error) {
+	day, err := dayParam("date", r.PathValue("date"), 0)
+	if err != nil {
+		return nil, err
+	}
+	an, err := s.analyzer(r)
+	if err != nil {
+		return nil, err
+	}
+	return bulletin.Publish(r.Context(), an, day, Actor(r.Context()), note, bulletin.Options{})
 }

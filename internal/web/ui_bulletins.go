@@ -156,25 +156,15 @@ func (s *Server) dayOutcomes(r *http.Request, an *analysis.Analyzer, ins []*doma
 // handleBulletinPublishForm publishes the day's bulletin from the desk page
 // and returns to it, where the new version is listed.
 func (s *Server) handleBulletinPublishForm(w http.ResponseWriter, r *http.Request) {
-	day, err := dayParam("date", r.PathValue("date"), 0)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
 	if err := parseDeskForm(w, r); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	an, err := s.analyzer(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	b, err := bulletin.Publish(r.Context(), an, day, Actor(r.Context()), strings.TrimSpace(r.PostFormValue("note")), bulletin.Options{})
+	b, err := s.publishBulletin(r, strings.TrimSpace(r.PostFormValue("note")))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	q := url.Values{"published": {strconv.Itoa(b.Version)}}
-	http.Redirect(w, r, "/desk/bulletins/"+day.String()+"?"+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/desk/bulletins/"+b.Day+"?"+q.Encode(), http.StatusSeeOther)
 }
