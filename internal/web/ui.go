@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -288,8 +289,13 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		s.error(w, r, err)
 		return
 	}
+	as, err := s.Store.Agreements(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	who := auth.FromContext(ctx)
-	d := incidentData{Incident: in, Local: in.OccurredAt.In(s.deskZone(r)),
+	d := incidentData{Incident: in, Local: in.OccurredAt.In(deskZone(as)),
 		CanGrade:     auth.DefaultPolicy.Permits(who, auth.ActCreateIncident),
 		GradeChoices: []domain.Grade{domain.GradeConfirmed, domain.GradeFair, domain.GradeWeak, domain.GradeContested, domain.GradeDiscounted}}
 	for _, ids := range []struct {
@@ -319,7 +325,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		}
 		d.Sources = append(d.Sources, v)
 	}
-	if d.Verdicts, err = s.verdictViews(r, in.ID); err != nil {
+	if d.Verdicts, err = s.verdictViews(ctx, in.ID, as); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -350,15 +356,11 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	s.renderDesk(w, status, "desk_incident.html", p)
 }
 
-// verdictViews reads the incident's verdicts with their views decoded.
-func (s *Server) verdictViews(r *http.Request, id int64) ([]verdictView, error) {
-	ctx := r.Context()
+// verdictViews reads the incident's verdicts with their views decoded,
+// naming each agreement from as.
+func (s *Server) verdictViews(ctx context.Context, id int64, as []*domain.Agreement) ([]verdictView, error) {
 	vs, err := s.Store.IncidentVerdicts(ctx, id)
 	if err != nil || len(vs) == 0 {
-		return nil, err
-	}
-	as, err := s.Store.Agreements(ctx)
-	if err != nil {
 		return nil, err
 	}
 	changes, err := s.Store.VerdictChanges(ctx, id)
@@ -417,9 +419,8 @@ func (s *Server) handleIncidentGrade(w http.ResponseWriter, r *http.Request) {
 
 // deskZone returns the time zone the desk counts days in: the agreement's
 // when there is exactly one, UTC otherwise.
-func (s *Server) deskZone(r *http.Request) *time.Location {
-	as, err := s.Store.Agreements(r.Context())
-	if err != nil || len(as) != 1 {
+func deskZone(as []*domain.Agreement) *time.Location {
+	if len(as) != 1 {
 		return time.UTC
 	}
 	return as[0].Location()
