@@ -7,8 +7,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -228,6 +230,107 @@ func TestGracefulShutdown(t *testing.T) {
 	checkAcked(t, db, acked)
 	if !strings.Contains(c.out.String(), "shutting down") {
 		t.Errorf("no shutdown in the log:\n%s", c.out)
+	}
+}
+
+// TestShutdownFinishesInFlight sends SIGTERM while a request is half sent:
+// truce stops taking connections, yet the request in flight still gets its
+// answer, an acknowledgement of a stored message, before truce exits.
+func TestShutdownFinishesInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	for name, dsn := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			db := dsn(t)
+			c := startTruce(t, "serve", "--db", db, "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+			addr := strings.TrimPrefix(c.url, "http://")
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			body := `{"body":"قصف على الحي — обстрел, sent while truce was stopping"}`
+			head := "POST /api/v1/messages HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
+				"Authorization: Bearer test-token-123\r\nContent-Length: " + fmt.Sprint(len(body)) + "\r\n\r\n"
+			if _, err := io.WriteString(conn, head+body[:10]); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond) // the server has the headers: the request is in flight
+			if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			// Shutdown has begun once new connections are refused.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				probe, err := net.DialTimeout("tcp", addr, time.Second)
+				if err != nil {
+					break
+				}
+				probe.Close()
+				if time.Now().After(deadline) {
+					t.Fatal("truce still takes connections 10s after SIGTERM")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if _, err := io.WriteString(conn, body[10:]); err != nil {
+				t.Fatalf("finishing the request after SIGTERM: %v", err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer to the request in flight: %v; stderr:\n%s", err, c.out)
+			}
+			var rc struct{ Tracking string }
+			json.NewDecoder(resp.Body).Decode(&rc)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated || rc.Tracking == "" {
+				t.Fatalf("request in flight = %d %q, want 201 with a tracking number", resp.StatusCode, rc.Tracking)
+			}
+			done := make(chan error, 1)
+			go func() { done <- c.cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("truce exited with %v after SIGTERM; stderr:\n%s", err, c.out)
+				}
+			case <-time.After(40 * time.Second):
+				t.Fatal("truce did not exit after SIGTERM")
+			}
+			checkAcked(t, db, map[string]string{rc.Tracking: body[len(`{"body":"`) : len(body)-2]})
+		})
+	}
+}
+
+// TestConfigPrecedence: flags win over TRUCE_* variables, which win over
+// the defaults.
+func TestConfigPrecedence(t *testing.T) {
+	tests := []struct {
+		name            string
+		env             map[string]string
+		args            []string
+		data, dsn, addr string
+	}{
+		{"defaults", nil, nil, "truce-data", "truce-data/truce.db", "127.0.0.1:8080"},
+		{"environment", map[string]string{"TRUCE_DATA": "/srv/t", "TRUCE_ADDR": ":9000"}, nil, "/srv/t", "/srv/t/truce.db", ":9000"},
+		{"environment database", map[string]string{"TRUCE_DB": "postgres://db/truce"}, nil, "truce-data", "postgres://db/truce", "127.0.0.1:8080"},
+		{"flags over environment", map[string]string{"TRUCE_DATA": "/srv/t", "TRUCE_DB": "postgres://db/truce", "TRUCE_ADDR": ":9000"},
+			[]string{"--data", "/var/t", "--db", "/var/t/other.db", "--addr", "127.0.0.1:0"}, "/var/t", "/var/t/other.db", "127.0.0.1:0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range []string{"TRUCE_DATA", "TRUCE_DB", "TRUCE_ADDR"} {
+				t.Setenv(k, tt.env[k])
+			}
+			var c config
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			c.flags(fs, "truce-data")
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			if c.data != tt.data || c.dsn() != tt.dsn || c.addr != tt.addr {
+				t.Errorf("data %q db %q addr %q, want %q %q %q", c.data, c.dsn(), c.addr, tt.data, tt.dsn, tt.addr)
+			}
+		})
 	}
 }
 

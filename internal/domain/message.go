@@ -120,6 +120,9 @@ const (
 	MaxAttachments     = 10
 	MaxAttachmentBytes = 20 << 20
 	MaxNameBytes       = 200
+	// MaxSubjectBytes is RFC 5322's line limit: an email subject in Arabic
+	// runs past MaxNameBytes in a hundred letters.
+	MaxSubjectBytes = 998
 )
 
 // Sender identifies who sent a message as far as the desk knows.
@@ -183,14 +186,18 @@ func (m *Message) Validate() error {
 	if m.Sender.Kind == SenderLiaison && m.Sender.PartyID == 0 {
 		return FieldErrorf("sender.party_id", "a liaison's message must name the liaison's party")
 	}
-	for _, f := range []struct{ name, v string }{
-		{"sender.name", m.Sender.Name}, {"sender.contact", m.Sender.Contact}, {"subject", m.Subject},
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"sender.name", m.Sender.Name, MaxNameBytes}, {"sender.contact", m.Sender.Contact, MaxNameBytes},
+		{"subject", m.Subject, MaxSubjectBytes},
 	} {
 		if !utf8.ValidString(f.v) {
 			return FieldErrorf(f.name, "is not valid UTF-8")
 		}
-		if len(f.v) > MaxNameBytes {
-			return FieldErrorf(f.name, "is longer than %d bytes", MaxNameBytes)
+		if len(f.v) > f.max {
+			return FieldErrorf(f.name, "is longer than %d bytes", f.max)
 		}
 	}
 	if !utf8.ValidString(m.Body) {

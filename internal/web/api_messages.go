@@ -46,35 +46,44 @@ func (s *Server) handleMessageCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if req.Sender.Kind == "" {
-		req.Sender.Kind = domain.SenderPublic
-	}
-	// A liaison speaks for its own party, whatever the body says; anyone
-	// else may name a party only if the policy lets them.
-	p := auth.FromContext(r.Context())
-	if p.Role == auth.RoleLiaison {
-		req.Sender.Kind, req.Sender.PartyID = domain.SenderLiaison, p.PartyID
-		if req.Sender.Name == "" {
-			req.Sender.Name = p.Name
-		}
-	}
-	if !auth.DefaultPolicy.Allow(p, auth.ActSubmitMessage, auth.Resource{Kind: "message", PartyID: req.Sender.PartyID}) {
-		s.error(w, r, domain.FieldErrorf("sender.party_id", "you may not send messages in a party's name"))
-		return
-	}
 	m := &domain.Message{Channel: domain.ChannelAPI, Sender: req.Sender, Language: req.Language,
 		Subject: req.Subject, Body: req.Body, Attachments: req.Attachments}
-	rc, err := s.Desk.Submit(r.Context(), m, clientKey(r))
+	rc, err := s.submit(r, m)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/messages/"+rc.Message.Tracking)
-	status := http.StatusCreated
-	if rc.Repeat {
-		status = http.StatusOK
+	writeJSON(w, receiptStatus(w, rc), newReceipt(rc.Message, rc.Repeat))
+}
+
+// submit hands m to the intake desk on behalf of the caller, whatever the
+// channel: a liaison speaks for its own party, whatever the message says;
+// anyone else may name a party only if the policy lets them.
+func (s *Server) submit(r *http.Request, m *domain.Message) (domain.Receipt, error) {
+	if m.Sender.Kind == "" {
+		m.Sender.Kind = domain.SenderPublic
 	}
-	writeJSON(w, status, newReceipt(rc.Message, rc.Repeat))
+	p := auth.FromContext(r.Context())
+	if p.Role == auth.RoleLiaison {
+		m.Sender.Kind, m.Sender.PartyID = domain.SenderLiaison, p.PartyID
+		if m.Sender.Name == "" {
+			m.Sender.Name = p.Name
+		}
+	}
+	if !auth.DefaultPolicy.Allow(p, auth.ActSubmitMessage, auth.Resource{Kind: "message", PartyID: m.Sender.PartyID}) {
+		return domain.Receipt{}, domain.FieldErrorf("sender.party_id", "you may not send messages in a party's name")
+	}
+	return s.Desk.Submit(r.Context(), m, clientKey(r))
+}
+
+// receiptStatus sets the Location of an acknowledged message and returns
+// the status to answer with: 201 for a new message, 200 for a repeat.
+func receiptStatus(w http.ResponseWriter, rc domain.Receipt) int {
+	w.Header().Set("Location", "/api/v1/messages/"+rc.Message.Tracking)
+	if rc.Repeat {
+		return http.StatusOK
+	}
+	return http.StatusCreated
 }
 
 // handleMessageStatus tells a sender where their message stands; it shows

@@ -85,8 +85,15 @@ func do(t *testing.T, method, u, contentType string, body []byte, auth bool) (*h
 	return resp, data
 }
 
+// TestMessageBadInput runs on both engines: a refusal must store nothing
+// on either, whatever each engine's constraints would have caught.
 func TestMessageBadInput(t *testing.T) {
-	db := storetest.OpenSQLite(t)
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { testMessageBadInput(t, e.Open(t)) })
+	}
+}
+
+func testMessageBadInput(t *testing.T, db *store.DB) {
 	ts := newServer(t, db)
 	huge := `{"body":"` + strings.Repeat("a", domain.MaxBodyBytes+1) + `"}`
 	enormous := `{"body":"` + strings.Repeat("a", 9*domain.MaxBodyBytes) + `"}`
