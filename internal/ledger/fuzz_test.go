@@ -150,3 +150,21 @@ func TestCanonicalDepth(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePublicKey feeds the verifier-key parser arbitrary text: a party
+// hands its key to the other side as a string, and truce verify --key reads
+// it from a file. It must never panic, and a key it accepts must print back
+// as itself, so that two readers cannot trust different keys under one text.
+// The seed corpus is in testdata/fuzz/FuzzParsePublicKey.
+func FuzzParsePublicKey(f *testing.F) {
+	f.Add(testSigner(f, "truce.example.org/us-cochair", 1).PublicKey().String())
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParsePublicKey(s)
+		if err != nil {
+			return
+		}
+		if got := k.String(); got != s {
+			t.Fatalf("ParsePublicKey(%q).String() = %q", s, got)
+		}
+	})
+}

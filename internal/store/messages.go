@@ -71,10 +71,15 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, sub domain.Submission) (do
 		return domain.Receipt{}, none, fmt.Errorf("lock sender: %w", err)
 	}
 	if sub.RepeatWindow > 0 {
+		// A repeat must come from the same party (or none): the sender key
+		// is only a name the caller chose, and matching across parties
+		// would hand another party's tracking number to whoever guesses
+		// its name and text, and file the copy in that party's name.
 		orig, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
 			WHERE sender_key = $1 AND content_hash = $2 AND received_at >= $3
+			AND COALESCE(sender_party_id, 0) = $4
 			ORDER BY id LIMIT 1`,
-			m.SenderKey, m.ContentHash, db.d.t(m.ReceivedAt.Add(-sub.RepeatWindow))))
+			m.SenderKey, m.ContentHash, db.d.t(m.ReceivedAt.Add(-sub.RepeatWindow)), m.Sender.PartyID))
 		switch {
 		case err == nil:
 			var id int64

@@ -4,41 +4,66 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
 	"github.com/trucedesk/truce/internal/web"
 )
 
-// TestAuthorizationMatrix is generated from the route table: every route is
-// called by every role, and a route the policy does not permit to a role
-// must answer 401 or 403, while one it permits must not. A route added
-// without a declared action fails here (and refuses to start the server).
-func TestAuthorizationMatrix(t *testing.T) {
-	db := storetest.OpenSQLite(t)
+// authzRole is one caller of the authorization matrix: a role, the party a
+// liaison is bound to, its API token and the principal the policy sees.
+type authzRole struct {
+	role      auth.Role
+	party     int64
+	token     string
+	principal *auth.Principal
+}
+
+// authzFixture is a desk with two parties, a message in each one's name,
+// and a caller of every role; the liaison belongs to the first party.
+type authzFixture struct {
+	db         *store.DB
+	url        string
+	own, other *domain.Party
+	messages   map[int64]*domain.Message // by party
+	roles      []authzRole
+}
+
+func newAuthzFixture(t *testing.T, open func(testing.TB) *store.DB) *authzFixture {
+	t.Helper()
+	db := open(t)
 	ts := newServer(t, db)
 	ctx := context.Background()
-	own := &domain.Party{Slug: "own", Name: "Own Brigade", Kind: domain.KindArmedGroup}
-	other := &domain.Party{Slug: "other", Name: "Other Brigade", Kind: domain.KindArmedGroup}
-	for _, p := range []*domain.Party{own, other} {
+	fx := &authzFixture{db: db, url: ts.URL, messages: map[int64]*domain.Message{},
+		own:   &domain.Party{Slug: "own", Name: "Own Brigade", Kind: domain.KindArmedGroup},
+		other: &domain.Party{Slug: "other", Name: "Other Brigade", Kind: domain.KindArmedGroup}}
+	for _, p := range []*domain.Party{fx.own, fx.other} {
 		if err := db.CreateParty(ctx, p); err != nil {
 			t.Fatal(err)
 		}
+		m := storetest.NewMessage("from the liaison of "+p.Name, time.Now())
+		m.Sender = domain.Sender{Kind: domain.SenderLiaison, Name: p.Slug + "-liaison", PartyID: p.ID}
+		m.SenderKey = m.Sender.Key("x")
+		rs, err := db.SubmitMessages(ctx, []domain.Submission{{Message: m}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.messages[p.ID] = rs[0].Message
 	}
 	a := auth.New(db, time.Now)
-	roles := []struct {
+	for _, r := range []struct {
 		role  auth.Role
 		party int64
-	}{{auth.RoleCoChair, 0}, {auth.RoleMonitor, 0}, {auth.RoleLiaison, own.ID}, {auth.RoleObserver, 0}, {auth.RolePublic, 0}}
-	tokens := map[auth.Role]string{}
-	principals := map[auth.Role]*auth.Principal{auth.RolePublic: auth.Anonymous}
-	for _, r := range roles[:4] {
+	}{{auth.RoleCoChair, 0}, {auth.RoleMonitor, 0}, {auth.RoleLiaison, fx.own.ID}, {auth.RoleObserver, 0}} {
 		u := &auth.User{Name: string(r.role) + "-user", Role: r.role, PartyID: r.party}
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -47,137 +72,250 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tokens[r.role] = secret
-		principals[r.role] = &auth.Principal{UserID: u.ID, Name: u.Name, Role: r.role, PartyID: r.party}
+		fx.roles = append(fx.roles, authzRole{r.role, r.party, secret,
+			&auth.Principal{UserID: u.ID, Name: u.Name, Role: r.role, PartyID: r.party}})
 	}
+	fx.roles = append(fx.roles, authzRole{role: auth.RolePublic, principal: auth.Anonymous})
+	return fx
+}
 
+// call sends one request as r and returns the status and up to 64 KiB of
+// the body (enough for the stream route, which never ends by itself).
+func (fx *authzFixture) call(t *testing.T, r authzRole, method, path, body string) (int, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, fx.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		return resp.StatusCode, nil
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, data
+}
+
+// bound is a route's request with its path parameters filled in for one
+// party. party is the party the addressed resource belongs to, 0 when it
+// belongs to none; then the route's guard alone decides, and the answer
+// must not depend on the caller's party.
+type bound struct {
+	path, body string
+	party      int64
+	// did reports, for a request the policy refuses but the handler may
+	// answer in another way (a liaison's message is filed under its own
+	// party whatever it names), whether the request acted on the party's
+	// resource anyway. nil means a refusal is a 401, 403 or, for a party's
+	// resource, 404.
+	did func(status int, body []byte) bool
+}
+
+var pathParam = regexp.MustCompile(`\{[^}]+\}`)
+
+// bind fills in a route's pattern for a request about party: a party's
+// messages are addressed by ID, by tracking number and by the inbox's
+// party filter, and sent in its name; everything else is a record of no
+// party, and gets ID 1 (an unknown ID must still be refused before it is
+// looked up).
+func (fx *authzFixture) bind(t *testing.T, method, pattern string, party *domain.Party) bound {
+	m := fx.messages[party.ID]
+	b := bound{body: `{}`}
+	b.path = pathParam.ReplaceAllStringFunc(pattern, func(p string) string {
+		switch {
+		case p == "{$}":
+			return ""
+		case p == "{tracking}":
+			return m.Tracking
+		case p == "{id}" && strings.HasPrefix(pattern, "/api/v1/inbox/"):
+			b.party = party.ID
+			return strconv.FormatInt(m.ID, 10)
+		case p == "{slug}" && strings.Contains(pattern, "/parties/"):
+			return party.Slug
+		case p == "{file}":
+			return "2016-02-28.json"
+		case p == "{date}":
+			return "2016-02-28"
+		}
+		return "1"
+	})
+	if strings.HasSuffix(b.path, "/") && b.path != "/" {
+		b.path += "truce.css"
+	}
+	switch method + " " + pattern {
+	case "GET /api/v1/inbox":
+		b.party = party.ID
+		b.path += "?party=" + strconv.FormatInt(party.ID, 10)
+		b.did = func(status int, body []byte) bool {
+			var page struct{ Messages []domain.Message }
+			json.Unmarshal(body, &page)
+			for _, m := range page.Messages {
+				if m.Sender.PartyID != party.ID {
+					t.Errorf("GET %s listed message %d of party %d", b.path, m.ID, m.Sender.PartyID)
+				}
+			}
+			return status == http.StatusOK
+		}
+	case "POST /api/v1/messages":
+		b.party = party.ID
+		b.body = fmt.Sprintf(`{"sender":{"kind":"liaison","party_id":%d},"body":"matrix %d"}`, party.ID, len(fx.messages)+int(party.ID))
+		b.did = func(status int, body []byte) bool {
+			var rc struct{ Tracking string }
+			json.Unmarshal(body, &rc)
+			m, err := fx.db.MessageByTracking(context.Background(), rc.Tracking)
+			return status < 300 && err == nil && m.Sender.PartyID == party.ID
+		}
+	}
+	return b
+}
+
+// TestAuthorizationMatrix is generated from the route table: every route is
+// called by every role about a resource of the caller's own party and of
+// another party, and must be refused exactly when the policy refuses that
+// role that action on that resource. A route added without a declared
+// action fails here (and refuses to start the server, see
+// TestUndeclaredRouteRefusesToStart).
+func TestAuthorizationMatrix(t *testing.T) {
+	fx := newAuthzFixture(t, storetest.OpenSQLite)
 	s := &web.Server{}
-	param := regexp.MustCompile(`\{[^}]+\}`)
 	for _, rt := range s.Routes() {
 		if rt.Access == web.Undeclared || !rt.Access.Known() {
 			t.Errorf("route %q declares no known action (%q)", rt.Pattern, rt.Access)
 			continue
 		}
-		method, path, _ := strings.Cut(rt.Pattern, " ")
-		path = strings.TrimSuffix(param.ReplaceAllString(path, "1"), "{$}")
-		if strings.HasSuffix(path, "/") && path != "/" {
-			path += "truce.css"
-		}
-		for _, r := range roles {
-			permitted := auth.DefaultPolicy.Permits(principals[r.role], rt.Access)
-			t.Run(fmt.Sprintf("%s %s as %s", method, path, r.role), func(t *testing.T) {
-				req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(`{}`))
-				req.Header.Set("Content-Type", "application/json")
-				if tok := tokens[r.role]; tok != "" {
-					req.Header.Set("Authorization", "Bearer "+tok)
-				}
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var body apiError
-				json.NewDecoder(resp.Body).Decode(&body)
-				resp.Body.Close()
-				refused := resp.StatusCode == 401 || resp.StatusCode == 403
-				if permitted && resp.StatusCode == 401 && !strings.Contains(body.Error.Message, "this needs") {
-					refused = false // a wrong password at the login route, not the policy
-				}
-				if permitted && refused {
-					t.Errorf("%s may %s but got %d", r.role, rt.Access, resp.StatusCode)
-				}
-				if !permitted && !refused {
-					t.Errorf("%s may not %s but got %d", r.role, rt.Access, resp.StatusCode)
-				}
-			})
+		method, pattern, _ := strings.Cut(rt.Pattern, " ")
+		for _, r := range fx.roles {
+			for _, whose := range []struct {
+				name  string
+				party *domain.Party
+			}{{"own", fx.own}, {"other", fx.other}} {
+				b := fx.bind(t, method, pattern, whose.party)
+				name := fmt.Sprintf("%s %s as %s about %s party", method, b.path, r.role, whose.name)
+				t.Run(name, func(t *testing.T) {
+					// The route's guard asks whether the role may act on some
+					// resource; a party's resource narrows that to this one.
+					allowed := auth.DefaultPolicy.Permits(r.principal, rt.Access)
+					if b.party != 0 {
+						allowed = auth.DefaultPolicy.Allow(r.principal, rt.Access, auth.Resource{PartyID: b.party})
+					}
+					status, body := fx.call(t, r, method, b.path, b.body)
+					var e apiError
+					json.Unmarshal(body, &e)
+					refused := status == 401 || status == 403 || (b.party != 0 && status == 404)
+					if allowed && status == 401 && !strings.Contains(e.Error.Message, "this needs") {
+						refused = false // a wrong password at the login route, not the policy
+					}
+					did := !refused
+					if b.did != nil {
+						did = b.did(status, body)
+					}
+					switch {
+					case allowed && (refused || !did):
+						t.Errorf("%s may %s on party %d's resource but got %d %.200s", r.role, rt.Access, b.party, status, body)
+					case !allowed && did:
+						t.Errorf("%s may not %s on party %d's resource but got %d %.200s", r.role, rt.Access, b.party, status, body)
+					}
+				})
+			}
 		}
 	}
+}
 
-	// Own party against other party: a liaison sees its party's messages
-	// and no other's, not even that they exist.
-	mine := storetest.NewMessage("from our liaison", time.Now())
-	mine.Sender = domain.Sender{Kind: domain.SenderLiaison, PartyID: own.ID}
-	theirs := storetest.NewMessage("from theirs", time.Now())
-	theirs.Sender = domain.Sender{Kind: domain.SenderLiaison, PartyID: other.ID}
-	for _, m := range []*domain.Message{mine, theirs} {
-		m.SenderKey = m.Sender.Key("x")
-		if _, err := db.SubmitMessages(ctx, []domain.Submission{{Message: m}}); err != nil {
-			t.Fatal(err)
+// TestAuthorizationPinned pins routes to the action DESIGN.md's roles table
+// names for them, so that a route declared with a broader action shows up
+// here: only co-chairs publish bulletins; liaisons neither grade nor merge.
+func TestAuthorizationPinned(t *testing.T) {
+	fx := newAuthzFixture(t, storetest.OpenSQLite)
+	role := func(want auth.Role) authzRole {
+		for _, r := range fx.roles {
+			if r.role == want {
+				return r
+			}
 		}
+		t.Fatalf("no %s", want)
+		return authzRole{}
 	}
-	get := func(role auth.Role, path string) (int, string) {
-		req, _ := http.NewRequest("GET", ts.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tokens[role])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		json.NewDecoder(resp.Body).Decode(&struct{}{})
-		return resp.StatusCode, b.String()
-	}
-	tests := []struct {
-		role   auth.Role
-		path   string
-		status int
-	}{
-		{auth.RoleLiaison, fmt.Sprintf("/api/v1/inbox/%d", mine.ID), 200},
-		{auth.RoleLiaison, fmt.Sprintf("/api/v1/inbox/%d", theirs.ID), 404},
-		{auth.RoleLiaison, fmt.Sprintf("/api/v1/inbox?party=%d", other.ID), 403},
-		{auth.RoleMonitor, fmt.Sprintf("/api/v1/inbox/%d", theirs.ID), 200},
-		{auth.RoleObserver, fmt.Sprintf("/api/v1/inbox/%d", mine.ID), 403},
-	}
-	for _, tt := range tests {
-		if got, _ := get(tt.role, tt.path); got != tt.status {
-			t.Errorf("%s GET %s = %d, want %d", tt.role, tt.path, got, tt.status)
-		}
-	}
-	// Routes pinned to the action DESIGN.md's roles table names for them,
-	// so a route declared with a broader action shows up here: only
-	// co-chairs publish bulletins; liaisons neither grade nor merge.
 	for _, tt := range []struct {
-		role auth.Role
-		path string
+		role         auth.Role
+		method, path string
+		status       int
 	}{
-		{auth.RoleMonitor, "/api/v1/bulletins/2016-02-28/publish"},
-		{auth.RoleLiaison, "/api/v1/incidents/1/grade"},
-		{auth.RoleLiaison, "/api/v1/clusters/1/accept"},
-		{auth.RoleLiaison, "/api/v1/imports"},
+		{auth.RoleMonitor, "POST", "/api/v1/bulletins/2016-02-28/publish", 403},
+		{auth.RoleLiaison, "POST", "/api/v1/incidents/1/grade", 403},
+		{auth.RoleLiaison, "POST", "/api/v1/clusters/1/accept", 403},
+		{auth.RoleLiaison, "POST", "/api/v1/imports", 403},
+		{auth.RoleLiaison, "GET", "/api/v1/exports/incidents.csv", 403},
+		{auth.RoleLiaison, "GET", "/api/v1/map/incidents", 403},
+		{auth.RoleLiaison, "GET", "/api/v1/statements", 403},
+		{auth.RoleObserver, "GET", "/api/v1/inbox", 403},
+		{auth.RoleMonitor, "POST", "/api/v1/log/checkpoints", 403},
+		{auth.RoleObserver, "GET", "/api/v1/audit", 403},
 	} {
-		req, _ := http.NewRequest("POST", ts.URL+tt.path, strings.NewReader(`{}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tokens[tt.role])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 403 {
-			t.Errorf("%s POST %s = %d, want 403", tt.role, tt.path, resp.StatusCode)
+		if got, _ := fx.call(t, role(tt.role), tt.method, tt.path, `{}`); got != tt.status {
+			t.Errorf("%s %s %s = %d, want %d", tt.role, tt.method, tt.path, got, tt.status)
 		}
 	}
+}
 
-	// The liaison's inbox lists only its own party's message.
-	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/inbox", nil)
-	req.Header.Set("Authorization", "Bearer "+tokens[auth.RoleLiaison])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+// TestRepeatsStayWithinParty sends, as the public and as another party's
+// liaison, a copy of a party's message under the name its liaison used:
+// repeat detection must not take it for that message, which would hand the
+// sender its tracking number (and confirm what another party reported)
+// and count the copy in that party's name.
+func TestRepeatsStayWithinParty(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			fx := newAuthzFixture(t, e.Open)
+			theirs := fx.messages[fx.other.ID]
+			for _, r := range fx.roles {
+				if r.role != auth.RolePublic && r.role != auth.RoleLiaison {
+					continue
+				}
+				body, _ := json.Marshal(map[string]any{"sender": map[string]any{"name": theirs.Sender.Name}, "body": theirs.Body})
+				status, data := fx.call(t, r, "POST", "/api/v1/messages", string(body))
+				var rc struct {
+					Tracking string
+					Repeat   bool
+				}
+				json.Unmarshal(data, &rc)
+				if status != http.StatusCreated || rc.Repeat || rc.Tracking == theirs.Tracking {
+					t.Errorf("%s resending party %d's message: %d %s; want a new message of its own", r.role, fx.other.ID, status, data)
+				}
+			}
+			if m, _ := fx.db.Message(context.Background(), theirs.ID); m.Repeats != 0 {
+				t.Errorf("party %d's message counts %d repeats sent by others", fx.other.ID, m.Repeats)
+			}
+			// Its own liaison's repeat is still one.
+			liaison := fx.roles[2]
+			mine := fx.messages[fx.own.ID]
+			body, _ := json.Marshal(map[string]any{"sender": map[string]any{"name": mine.Sender.Name}, "body": mine.Body})
+			if _, data := fx.call(t, liaison, "POST", "/api/v1/messages", string(body)); !strings.Contains(string(data), mine.Tracking) {
+				t.Errorf("the liaison's own repeat = %s, want a repeat of %s", data, mine.Tracking)
+			}
+		})
 	}
+}
+
+// TestLiaisonInbox checks the liaison's own view end to end: its inbox
+// lists only its party's message, and it cannot speak for another party.
+func TestLiaisonInbox(t *testing.T) {
+	fx := newAuthzFixture(t, storetest.OpenSQLite)
+	liaison := fx.roles[2]
+	_, data := fx.call(t, liaison, "GET", "/api/v1/inbox", "")
 	var page struct{ Messages []domain.Message }
-	json.NewDecoder(resp.Body).Decode(&page)
-	resp.Body.Close()
-	if len(page.Messages) != 1 || page.Messages[0].ID != mine.ID {
+	json.Unmarshal(data, &page)
+	if mine := fx.messages[fx.own.ID]; len(page.Messages) != 1 || page.Messages[0].ID != mine.ID {
 		t.Errorf("liaison inbox = %+v, want only message %d", page.Messages, mine.ID)
 	}
-	// A liaison cannot speak for another party.
-	req, _ = http.NewRequest("POST", ts.URL+"/api/v1/messages", strings.NewReader(fmt.Sprintf(`{"sender":{"kind":"liaison","party_id":%d},"body":"we commit"}`, other.ID)))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tokens[auth.RoleLiaison])
-	resp, _ = http.DefaultClient.Do(req)
-	resp.Body.Close()
-	if got, _ := db.Messages(ctx, domain.MessageFilter{PartyID: other.ID}); len(got) != 1 {
-		t.Errorf("a liaison's message landed in another party's name (%d messages, status %d)", len(got), resp.StatusCode)
+	status, _ := fx.call(t, liaison, "POST", "/api/v1/messages", fmt.Sprintf(`{"sender":{"kind":"liaison","party_id":%d},"body":"we commit"}`, fx.other.ID))
+	if got, _ := fx.db.Messages(context.Background(), domain.MessageFilter{PartyID: fx.other.ID}); len(got) != 1 {
+		t.Errorf("a liaison's message landed in another party's name (%d messages, status %d)", len(got), status)
 	}
 }
 
