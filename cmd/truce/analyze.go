@@ -40,7 +40,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	until := fs.String("until", "", "local `day` after the last one (default today)")
 	window := fs.String("window", "2d", "days in the recent window (compare)")
 	baseline := fs.String("baseline", "14d", "days in the baseline (compare, claim)")
-	party := fs.String("party", "", "only incidents naming this party `slug` (perpetrator or target)")
+	party := fs.String("party", "", "only incidents naming this `party` (slug, name or alias), as perpetrator or target")
 	typ := fs.String("type", "", "only this ACLED sub-event type")
 	admin1 := fs.String("admin1", "", "only this governorate")
 	prohibited := fs.Bool("prohibited", false, "only the agreement's prohibited types")
@@ -69,9 +69,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	q := analysis.Query{Filter: domain.IncidentFilter{SubEventType: *typ, Admin1: *admin1}}
 	if *party != "" {
-		p := an.Party(*party)
-		if p == nil {
-			return domain.FieldErrorf("party", "no party has the slug %q", *party)
+		p, err := an.ResolveParty(*party)
+		if err != nil {
+			return domain.FieldErrorf("party", "%s", domain.ErrorMessage(err))
 		}
 		q.Filter.PartyID = p.ID
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/stats"
@@ -37,7 +38,20 @@ type Query struct {
 // database, which SQLite lacks. Series by verdict stream one row per
 // incident instead, since verdicts are looked up per incident.
 func (an *Analyzer) Daily(ctx context.Context, q Query) ([]stats.Series, error) {
-	if err := an.CheckWindow(q.Window); err != nil {
+	series, err := an.daily(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if q.Filter.Admin1 != "" && empty(series) {
+		if err := an.checkAdmin1(ctx, q.Filter.Admin1, q.Window); err != nil {
+			return nil, err
+		}
+	}
+	return series, nil
+}
+
+func (an *Analyzer) daily(ctx context.Context, q Query) ([]stats.Series, error) {
+	if err := an.CheckQuery(ctx, q); err != nil {
 		return nil, err
 	}
 	f := an.filter(q)
@@ -87,33 +101,51 @@ func (an *Analyzer) Daily(ctx context.Context, q Query) ([]stats.Series, error) 
 }
 
 func (an *Analyzer) dailyByEvent(ctx context.Context, q Query, f domain.IncidentFilter) ([]stats.Series, error) {
-	if !an.HasVerdicts(ctx) {
-		return nil, domain.Errorf(domain.EINVALID, "no compliance verdicts are stored for %s yet, so incidents cannot be counted by verdict", an.Agreement.Slug)
-	}
-	verdicts, err := an.Verdicts.VerdictOutcomes(ctx, an.Agreement.ID, f)
-	if err != nil {
-		return nil, err
-	}
 	b, err := stats.NewBucketer(an.Loc, q.Window, q.By)
 	if err != nil {
 		return nil, err
 	}
+	err = an.eachEvent(ctx, q, f, func(e *stats.Event, _ *domain.IncidentEvent) { b.Add(e) })
+	if err != nil {
+		return nil, err
+	}
+	return b.Series(), nil
+}
+
+// eachEvent streams the incidents q selects (f is q's store filter) to fn as
+// events, with their verdict when q needs verdicts. An incident with several
+// perpetrators (or targets) is passed once for each when q groups by them,
+// as the SQL grouping counts it; one with none, once with the key "". Both
+// dailyByEvent and Records read incidents through it, so a figure and the
+// list of records behind it cannot disagree.
+func (an *Analyzer) eachEvent(ctx context.Context, q Query, f domain.IncidentFilter, fn func(*stats.Event, *domain.IncidentEvent)) error {
+	var verdicts map[int64]string
+	if q.By == stats.KeyVerdict || q.Verdict != "" {
+		if !an.HasVerdicts(ctx) {
+			return domain.Errorf(domain.EINVALID, "no compliance verdicts are stored for %s yet, so incidents cannot be counted by verdict", an.Agreement.Slug)
+		}
+		var err error
+		if verdicts, err = an.Verdicts.VerdictOutcomes(ctx, an.Agreement.ID, f); err != nil {
+			return err
+		}
+	}
 	keep := typeSet(q.Types)
 	var e stats.Event
-	err = an.Store.IncidentEvents(ctx, f, func(ie *domain.IncidentEvent) error {
+	return an.Store.IncidentEvents(ctx, f, func(ie *domain.IncidentEvent) error {
 		if keep != nil && !keep[ie.Type] {
 			return nil
 		}
-		v, ok := verdicts[ie.ID]
-		if !ok {
-			v = Unassessed
+		v := ""
+		if verdicts != nil {
+			var ok bool
+			if v, ok = verdicts[ie.ID]; !ok {
+				v = Unassessed
+			}
 		}
 		if q.Verdict != "" && v != q.Verdict {
 			return nil
 		}
 		e = stats.Event{At: ie.OccurredAt, Weight: float64(ie.Fatalities), Admin1: ie.Admin1, Type: ie.Type, Verdict: v}
-		// An incident with several perpetrators (or targets) counts for
-		// each, as the SQL grouping does.
 		parties := []string{""}
 		switch q.By {
 		case stats.KeyPerpetrator:
@@ -123,14 +155,145 @@ func (an *Analyzer) dailyByEvent(ctx context.Context, q Query, f domain.Incident
 		}
 		for _, p := range parties {
 			e.Perpetrator, e.Target = p, p
-			b.Add(&e)
+			fn(&e, ie)
 		}
 		return nil
+	})
+}
+
+// Verdict outcomes a query may select, besides Unassessed.
+var outcomes = []string{"violation", "not_violation", "undetermined"}
+
+// CheckQuery refuses a query that names what does not exist: a window
+// past today or too long, a party ID, a sub-event type or a verdict outcome
+// the desk does not know. Without it such a query would answer with zeros,
+// which a reader takes for a real count.
+func (an *Analyzer) CheckQuery(ctx context.Context, q Query) error {
+	if err := an.CheckWindow(q.Window); err != nil {
+		return err
+	}
+	if id := q.Filter.PartyID; id != 0 && an.byID[id] == nil {
+		return domain.FieldErrorf("party", "no party has the ID %d (GET /api/v1/parties lists them)", id)
+	}
+	if t := q.Filter.SubEventType; t != "" {
+		if _, ok := domain.EventTypeOf(t); !ok {
+			return domain.FieldErrorf("type", "%q is not an ACLED sub-event type (for example %q)", t, domain.SubAirStrike)
+		}
+	}
+	if v := q.Verdict; v != "" && v != Unassessed && !slices.Contains(outcomes, v) {
+		return domain.FieldErrorf("verdict", "unknown verdict %q: use %s or %s", v, strings.Join(outcomes, ", "), Unassessed)
+	}
+	return nil
+}
+
+// checkAdmin1 explains an all-zero series for a governorate: when the name
+// is none of the stored governorates, the zeros are a misspelling, not a
+// quiet day. Names incidents carry that are not governorates (older
+// sources' spellings) stay queryable, since they are only checked when
+// nothing matched.
+func (an *Analyzer) checkAdmin1(ctx context.Context, name string, w stats.Window) error {
+	regions, err := an.Store.Regions(ctx, 1)
+	if err != nil || len(regions) == 0 {
+		return err // no governorates stored: nothing to check against
+	}
+	names := make([]string, 0, len(regions))
+	for _, r := range regions {
+		if r.Name == name {
+			return nil
+		}
+		if strings.EqualFold(r.Name, strings.TrimSpace(name)) {
+			return domain.FieldErrorf("admin1", "no incident in %s is in %q; the governorate is spelt %q", an.describe(w), name, r.Name)
+		}
+		names = append(names, r.Name)
+	}
+	return domain.FieldErrorf("admin1", "no governorate is called %q and no incident in %s names it: the governorates are %s",
+		name, an.describe(w), strings.Join(names, ", "))
+}
+
+func empty(series []stats.Series) bool {
+	for _, s := range series {
+		for _, c := range s.Counts {
+			if c != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Record is one incident behind a figure of a series.
+type Record struct {
+	ID           int64     `json:"id"`
+	OccurredAt   time.Time `json:"occurred_at"`
+	Day          stats.Day `json:"day"` // in the agreement's time zone
+	Type         string    `json:"type"`
+	Admin1       string    `json:"admin1"`
+	Perpetrators []string  `json:"perpetrators"`
+	Targets      []string  `json:"targets"`
+	Fatalities   int64     `json:"fatalities"`
+	Verdict      string    `json:"verdict,omitempty"`
+	Link         string    `json:"link"`
+}
+
+// Records is the list of incidents behind a figure: Count and Fatalities
+// are what the series shows for the key over the window, and Records the
+// incidents themselves, the first Limit of them when Truncated.
+type Records struct {
+	Window     stats.Window `json:"window"`
+	By         stats.Key    `json:"by"`
+	Key        string       `json:"key"`
+	Count      int64        `json:"count"`
+	Fatalities int64        `json:"fatalities"`
+	Records    []Record     `json:"records"`
+	Truncated  bool         `json:"truncated,omitempty"`
+}
+
+// MaxRecords bounds the records one answer lists.
+const MaxRecords = 10000
+
+// Records lists the incidents that Daily counts under key (for KeyNone,
+// key must be "") on the days of q.Window, in time order, at most limit of
+// them (0 or more than MaxRecords: MaxRecords); the count and fatalities
+// cover them all.
+func (an *Analyzer) Records(ctx context.Context, q Query, key string, limit int) (*Records, error) {
+	if err := an.CheckQuery(ctx, q); err != nil {
+		return nil, err
+	}
+	if _, ok := (&stats.Event{}).Key(q.By); !ok {
+		return nil, domain.FieldErrorf("by", "cannot group by %q: use perpetrator, target, admin1, type or verdict", q.By)
+	}
+	if q.By == stats.KeyNone && key != "" {
+		return nil, domain.FieldErrorf("key", "%q needs by: a key is a value of perpetrator, target, admin1, type or verdict", key)
+	}
+	if limit <= 0 || limit > MaxRecords {
+		limit = MaxRecords
+	}
+	out := &Records{Window: q.Window, By: q.By, Key: key, Records: []Record{}}
+	f := an.filter(q)
+	err := an.eachEvent(ctx, q, f, func(e *stats.Event, ie *domain.IncidentEvent) {
+		if k, _ := e.Key(q.By); k != key || !q.Window.Contains(stats.DayOf(e.At, an.Loc)) {
+			return
+		}
+		out.Count++
+		out.Fatalities += ie.Fatalities
+		if len(out.Records) == limit {
+			out.Truncated = true
+			return
+		}
+		out.Records = append(out.Records, Record{ID: ie.ID, OccurredAt: ie.OccurredAt.UTC(), Day: stats.DayOf(ie.OccurredAt, an.Loc),
+			Type: ie.Type, Admin1: ie.Admin1, Perpetrators: append([]string{}, ie.Perpetrators...),
+			Targets: append([]string{}, ie.Targets...), Fatalities: ie.Fatalities, Verdict: e.Verdict,
+			Link: fmt.Sprintf("/api/v1/incidents/%d", ie.ID)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return b.Series(), nil
+	if q.Filter.Admin1 != "" && out.Count == 0 {
+		if err := an.checkAdmin1(ctx, q.Filter.Admin1, q.Window); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func orNone(s []string) []string {

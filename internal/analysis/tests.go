@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,7 +146,13 @@ func (an *Analyzer) Changepoints(ctx context.Context, q Query, m Metric, opt sta
 	if err != nil {
 		return nil, err
 	}
-	return stats.DetectChanges(m.Values(series[0]), q.Window.From, opt)
+	values := m.Values(series[0])
+	if !slices.ContainsFunc(values, func(v float64) bool { return v != 0 }) {
+		// A flat zero is not "no change": it is no data to find one in.
+		return nil, domain.Errorf(domain.EINVALID, "there are no %s in %s for these filters, so there is no rate whose changes could be found",
+			m, an.describe(q.Window))
+	}
+	return stats.DetectChanges(values, q.Window.From, opt)
 }
 
 // CheckClaim checks a claim against the incidents: the actor, given as a

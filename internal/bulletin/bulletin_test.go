@@ -2,11 +2,14 @@ package bulletin
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,6 +211,41 @@ func TestPDF(t *testing.T) {
 	if !bytes.Contains(b, []byte("Daily bulletin, 28 February 2016")) {
 		t.Errorf("the title is not in the document information")
 	}
+	// The chart and the map are drawn, and every figure links on: each bar
+	// to its day's incidents, each table row to its records.
+	text := strings.ReplaceAll(pdfContent(t, b), ") Tj", ")Tj")
+	for _, want := range []string{"(Incidents of prohibited types per day)Tj", "(cessation begins)Tj", "(28 Feb)Tj",
+		"(this day: 2016-02-28)Tj", "(Map)Tj", "(Deaths recorded by the VDC)Tj"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page content has no %q", want)
+		}
+	}
+	// A governorate ring is a filled and stroked path ("B"): 14
+	// governorates, some in several rings. The bars are filled rectangles.
+	if n := len(regexp.MustCompile(`(?m)(^| )B$`).FindAllString(text, -1)); n < 14 {
+		t.Errorf("got %d filled outlines, want the 14 governorates", n)
+	}
+	bars := 0
+	for _, c := range r.Intensity.Counts {
+		if c > 0 {
+			bars++
+		}
+	}
+	if n := len(regexp.MustCompile(`(?m) re f$`).FindAllString(text, -1)); n != bars || bars != 3 {
+		t.Errorf("got %d bars, want one for each of the %d days with incidents (20, 26 and 28 Feb)", n, bars)
+	}
+	var links []string
+	for d := r.Intensity.Window.From; d < r.Intensity.Window.To; d++ {
+		links = append(links, dayLink(r, d))
+	}
+	for _, row := range append(append([]Row{}, r.Violations.ByGovernorate...), r.Violations.ByParty...) {
+		links = append(links, row.Link)
+	}
+	for _, l := range append(links, r.Violations.Link) {
+		if !bytes.Contains(b, []byte("/URI ("+l+")")) {
+			t.Errorf("no link to %s", l)
+		}
+	}
 	again, err := PDF(r, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -215,4 +253,24 @@ func TestPDF(t *testing.T) {
 	if !bytes.Equal(b, again) {
 		t.Errorf("two renderings of one report differ, so a published hash could not be checked")
 	}
+}
+
+// pdfContent returns the PDF's content streams, inflated, so a test can see
+// what is drawn: fpdf compresses every page.
+func pdfContent(t *testing.T, b []byte) string {
+	t.Helper()
+	var out strings.Builder
+	for _, m := range regexp.MustCompile(`(?s)/Filter /FlateDecode[^>]*>>\s*stream\r?\n(.*?)endstream`).FindAllSubmatch(b, -1) {
+		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
+		if err != nil {
+			continue // a stream of another kind
+		}
+		data, _ := io.ReadAll(zr)
+		out.Write(data)
+		out.WriteByte('\n')
+	}
+	if out.Len() == 0 {
+		t.Fatal("no content streams found")
+	}
+	return out.String()
 }

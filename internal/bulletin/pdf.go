@@ -145,7 +145,7 @@ func PDF(r *Report, o Options) ([]byte, error) {
 	if _, y := pdf.GetXY(); y > 200 {
 		pdf.AddPage()
 	}
-	drawChart(pdf, r, 15, pdf.GetY(), body, tr)
+	drawChart(pdf, r, 15, pdf.GetY(), body, tr, o.link)
 	para(testLine(r))
 
 	mapW := body * 0.62
@@ -154,7 +154,7 @@ func PDF(r *Report, o Options) ([]byte, error) {
 		pdf.AddPage() // keep the heading with its map
 	}
 	heading("Map")
-	drawMap(pdf, r, 15+(body-mapW)/2, pdf.GetY(), mapW)
+	drawMap(pdf, r, 15+(body-mapW)/2, pdf.GetY(), mapW, o.link)
 	pdf.SetFont("Helvetica", "", 8)
 	para(fmt.Sprintf("Governorates (OCHA) and the day's %d incidents with a known point: red for prohibited types, grey for others.", len(r.Map.Dots)))
 	if r.Map.Missing > 0 {
@@ -202,7 +202,7 @@ func latin1(tr func(string) string) func(string) string {
 
 // drawChart draws the intensity chart at (x, y), w wide, with the layout
 // the SVG uses, scaled from SVG units to millimetres.
-func drawChart(pdf *fpdf.Fpdf, r *Report, x, y, w float64, tr func(string) string) {
+func drawChart(pdf *fpdf.Fpdf, r *Report, x, y, w float64, tr, link func(string) string) {
 	k := w / chartW
 	l := layoutChart(r.Intensity, r.Day, r.Agreement.StartDay)
 	X := func(v float64) float64 { return x + v*k }
@@ -225,6 +225,7 @@ func drawChart(pdf *fpdf.Fpdf, r *Report, x, y, w float64, tr func(string) strin
 		if b.h > 0 {
 			pdf.Rect(X(b.x), Y(b.y), b.w*k, b.h*k, "F")
 		}
+		pdf.LinkString(X(b.x), Y(chartTop), b.w*k, (l.baseY-chartTop)*k, link(dayLink(r, b.d)))
 	}
 	for _, lb := range l.labels {
 		pdf.Text(X(lb.x)-pdf.GetStringWidth(lb.text)/2, Y(l.baseY+14), lb.text)
@@ -234,7 +235,11 @@ func drawChart(pdf *fpdf.Fpdf, r *Report, x, y, w float64, tr func(string) strin
 		pdf.SetDashPattern([]float64{1.2, 0.9}, 0)
 		pdf.Line(X(l.startX), Y(chartTop), X(l.startX), Y(l.baseY))
 		pdf.SetDashPattern(nil, 0)
-		pdf.Text(X(l.startX+3), Y(chartTop+10), "cessation begins")
+		if l.startLeft {
+			pdf.Text(X(l.startX-3)-pdf.GetStringWidth("cessation begins"), Y(chartTop+10), "cessation begins")
+		} else {
+			pdf.Text(X(l.startX+3), Y(chartTop+10), "cessation begins")
+		}
 	}
 	pdf.SetTextColor(178, 34, 34)
 	pdf.Text(X(chartLeft), Y(chartH-6), tr("this day: "+r.Day.String()))
@@ -245,7 +250,7 @@ func drawChart(pdf *fpdf.Fpdf, r *Report, x, y, w float64, tr func(string) strin
 }
 
 // drawMap draws the governorates and the day's dots at (x, y), w wide.
-func drawMap(pdf *fpdf.Fpdf, r *Report, x, y, w float64) {
+func drawMap(pdf *fpdf.Fpdf, r *Report, x, y, w float64, link func(string) string) {
 	p := newProjection(r.Map, w)
 	pdf.SetDrawColor(136, 136, 136)
 	pdf.SetFillColor(242, 239, 233)
@@ -270,6 +275,7 @@ func drawMap(pdf *fpdf.Fpdf, r *Report, x, y, w float64) {
 			pdf.SetFillColor(119, 119, 119)
 		}
 		pdf.Circle(x+px, y+py, 0.9, "F")
+		pdf.LinkString(x+px-1.2, y+py-1.2, 2.4, 2.4, link(d.Link))
 	}
 	pdf.SetDrawColor(0, 0, 0)
 	pdf.SetY(y + p.h + 2)

@@ -24,8 +24,8 @@ func (o Options) link(path string) string { return strings.TrimSuffix(o.BaseURL,
 var htmlTemplate string
 
 var funcs = template.FuncMap{
-	"chart":  func(r *Report) template.HTML { return template.HTML(ChartSVG(r)) },
-	"mapsvg": func(r *Report) template.HTML { return template.HTML(MapSVG(r)) },
+	"chart":  func(r *Report, link func(string) string) template.HTML { return template.HTML(chartSVG(r, link)) },
+	"mapsvg": func(r *Report, link func(string) string) template.HTML { return template.HTML(mapSVG(r, link)) },
 	"local":  func(r *Report, t time.Time) string { return localTime(r, t) },
 	"day":    func(d stats.Day) string { return d.Date().Format("Monday 2 January 2006") },
 	"test":   testLine,

@@ -176,51 +176,66 @@ func Build(ctx context.Context, an *analysis.Analyzer, day stats.Day) (*Report, 
 	return r, nil
 }
 
-// incidentsLink is the API URL listing incidents in [from, until) with
-// more filters.
-func incidentsLink(from, until time.Time, kv ...string) string {
+// recordsLink is the API URL listing the incidents behind a figure: those
+// the series over w, grouped by and filtered as kv says, counts under key.
+// /api/v1/series/incidents reads them through the same code that counts
+// them, so the list it opens holds exactly the figure's incidents.
+func recordsLink(r *Report, w stats.Window, by stats.Key, key string, kv ...string) string {
 	v := url.Values{}
-	v.Set("since", from.UTC().Format(time.RFC3339))
-	v.Set("until", until.UTC().Format(time.RFC3339))
+	v.Set("agreement", r.Agreement.Slug)
+	v.Set("since", w.From.String())
+	v.Set("until", w.To.String())
+	if by != stats.KeyNone {
+		v.Set("by", string(by))
+		v.Set("key", key)
+	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Set(kv[i], kv[i+1])
 	}
-	return "/api/v1/incidents?" + v.Encode()
+	return "/api/v1/series/incidents?" + v.Encode()
+}
+
+// dayLink is the list behind the intensity chart's bar of day d.
+func dayLink(r *Report, d stats.Day) string {
+	return recordsLink(r, stats.Window{From: d, To: d + 1}, stats.KeyNone, "", "prohibited", "true")
 }
 
 func buildViolations(ctx context.Context, an *analysis.Analyzer, r *Report) error {
 	a := an.Agreement
-	q := analysis.Query{Window: stats.Window{From: r.Day, To: r.Day + 1}, Filter: domain.IncidentFilter{Since: a.Start}}
+	day := stats.Window{From: r.Day, To: r.Day + 1}
+	q := analysis.Query{Window: day, Filter: domain.IncidentFilter{Since: a.Start}}
 	t := &r.Violations
-	since := r.From
-	if a.Start.After(since) {
-		since = a.Start.UTC()
+	// The links carry the same narrowing as the query: incidents from the
+	// start on, and either violations or prohibited types.
+	var filter []string
+	if a.Start.After(r.From) {
+		filter = append(filter, "not_before", a.Start.UTC().Format(time.RFC3339))
 	}
 	if an.HasVerdicts(ctx) {
 		q.Verdict = stats.VerdictViolation
 		t.Basis = "verdicts"
 		t.Label = "Violations (compliance verdicts, in the view of the " + a.ExclusionAuthority + ")"
-		q.By = stats.KeyVerdict
 		vs, err := an.Daily(ctx, analysis.Query{Window: q.Window, By: stats.KeyVerdict, Filter: q.Filter})
 		if err != nil {
 			return err
 		}
 		for _, s := range vs {
 			r.Verdicts = append(r.Verdicts, Row{Key: s.Key, Label: strings.ReplaceAll(s.Key, "_", " "),
-				Count: s.Counts[0], Fatalities: int64(s.Sums[0]), Link: incidentsLink(since, r.Until)})
+				Count: s.Counts[0], Fatalities: int64(s.Sums[0]), Link: recordsLink(r, day, stats.KeyVerdict, s.Key, filter...)})
 		}
+		filter = append(filter, "verdict", stats.VerdictViolation)
 	} else {
 		q.Types = a.ProhibitedActs
 		t.Basis = "prohibited types"
 		t.Label = "Incidents of prohibited types since the cessation began (no compliance verdicts are stored yet: these are not verdicts of violation)"
+		filter = append(filter, "prohibited", "true")
 	}
+	t.Link = recordsLink(r, day, stats.KeyNone, "", filter...)
 	if r.Until.Before(a.Start) || r.Until.Equal(a.Start) {
-		t.Link = incidentsLink(since, since)
 		r.Notes = append(r.Notes, fmt.Sprintf("The cessation began on %s; this day is before it, so nothing on it is counted as a violation.",
 			a.Start.In(an.Loc).Format("2 January 2006 15:04 MST")))
 		return nil
 	}
-	t.Link = incidentsLink(since, r.Until)
 	for _, by := range []stats.Key{stats.KeyAdmin1, stats.KeyPerpetrator} {
 		q.By = by
 		series, err := an.Daily(ctx, q)
@@ -232,16 +247,8 @@ func buildViolations(ctx context.Context, an *analysis.Analyzer, r *Report) erro
 			if s.Counts[0] == 0 {
 				continue
 			}
-			row := Row{Key: s.Key, Label: an.FormatKey(by, s.Key), Count: s.Counts[0], Fatalities: int64(s.Sums[0])}
-			switch {
-			case by == stats.KeyAdmin1:
-				row.Link = incidentsLink(since, r.Until, "admin1", s.Key)
-			case an.Party(s.Key) != nil:
-				row.Link = incidentsLink(since, r.Until, "party", strconv.FormatInt(an.Party(s.Key).ID, 10))
-			default:
-				row.Link = t.Link
-			}
-			rows = append(rows, row)
+			rows = append(rows, Row{Key: s.Key, Label: an.FormatKey(by, s.Key), Count: s.Counts[0], Fatalities: int64(s.Sums[0]),
+				Link: recordsLink(r, day, by, s.Key, filter...)})
 		}
 		slices.SortStableFunc(rows, func(a, b Row) int { return int(b.Count - a.Count) })
 		if by == stats.KeyAdmin1 {
@@ -326,7 +333,8 @@ func buildIntensity(ctx context.Context, an *analysis.Analyzer, r *Report) error
 		return err
 	}
 	in.Counts = series[0].Counts
-	in.Link = "/api/v1/series/daily?" + url.Values{"since": {in.Window.From.String()}, "until": {in.Window.To.String()}, "prohibited": {"true"}}.Encode()
+	in.Link = "/api/v1/series/daily?" + url.Values{"agreement": {r.Agreement.Slug}, "since": {in.Window.From.String()},
+		"until": {in.Window.To.String()}, "prohibited": {"true"}}.Encode()
 	c, err := an.Compare(ctx, q, analysis.MetricIncidents, r.Day+1, 1, BaselineDays)
 	switch {
 	case err == nil:
@@ -341,7 +349,7 @@ func buildIntensity(ctx context.Context, an *analysis.Analyzer, r *Report) error
 
 func buildVDC(ctx context.Context, an *analysis.Analyzer, r *Report) error {
 	v := &r.VDC
-	v.Link = "/api/v1/series/vdc?" + url.Values{"since": {r.Day.String()}, "until": {(r.Day + 1).String()}}.Encode()
+	v.Link = "/api/v1/series/vdc?" + url.Values{"agreement": {r.Agreement.Slug}, "since": {r.Day.String()}, "until": {(r.Day + 1).String()}}.Encode()
 	rows, err := an.Store.DailyCounts(ctx, analysis.SeriesVDC, r.Day.String(), r.Day.String())
 	if err != nil {
 		return err
@@ -357,7 +365,8 @@ func buildVDC(ctx context.Context, an *analysis.Analyzer, r *Report) error {
 			continue
 		}
 		v.Rows = append(v.Rows, Row{Key: c.Region, Label: c.Region, Count: int64(c.Value),
-			Link: "/api/v1/series/vdc?" + url.Values{"region": {c.Region}, "since": {r.Day.String()}, "until": {(r.Day + 1).String()}}.Encode()})
+			Link: "/api/v1/series/vdc?" + url.Values{"agreement": {r.Agreement.Slug}, "region": {c.Region},
+				"since": {r.Day.String()}, "until": {(r.Day + 1).String()}}.Encode()})
 	}
 	slices.SortStableFunc(v.Rows, func(a, b Row) int { return int(b.Count - a.Count) })
 	switch {

@@ -23,6 +23,7 @@ type chartLayout struct {
 	bars           []chartBar
 	yMax           int64
 	startX         float64 // the agreement start's x, or -1 when off the chart
+	startLeft      bool    // write "cessation begins" left of the line, clear of the last bars
 	plotW, plotH   float64
 	baseY, originX float64
 	labels         []chartLabel
@@ -32,6 +33,7 @@ type chartBar struct {
 	x, y, w, h float64
 	day        bool
 	n          int64
+	d          stats.Day
 }
 
 type chartLabel struct {
@@ -55,13 +57,14 @@ func layoutChart(in Intensity, day, start stats.Day) chartLayout {
 		}
 		d := in.Window.From + stats.Day(i)
 		l.bars = append(l.bars, chartBar{x: chartLeft + float64(i)*step + step*0.15, y: l.baseY - h,
-			w: step * 0.7, h: h, day: d == day, n: c})
+			w: step * 0.7, h: h, day: d == day, n: c, d: d})
 		if i%7 == 0 || d == day {
 			l.labels = append(l.labels, chartLabel{x: chartLeft + float64(i)*step + step/2, text: d.Date().Format("2 Jan")})
 		}
 	}
 	if in.Window.Contains(start) {
 		l.startX = chartLeft + float64(start-in.Window.From)*step
+		l.startLeft = l.startX+startLabelW > chartLeft+l.plotW
 	}
 	l.yMax = top
 	return l
@@ -82,9 +85,15 @@ func niceMax(v int64) int64 {
 	return 10 * p
 }
 
+// startLabelW is the room "cessation begins" takes at 10 units.
+const startLabelW = 90.0
+
 // ChartSVG draws the intensity chart: a bar a day, the bulletin's day in
-// red, the start of the cessation as a dashed line.
-func ChartSVG(r *Report) string {
+// red, the start of the cessation as a dashed line. Each bar links to the
+// list of its day's incidents.
+func ChartSVG(r *Report) string { return chartSVG(r, func(s string) string { return s }) }
+
+func chartSVG(r *Report, link func(string) string) string {
 	l := layoutChart(r.Intensity, r.Day, r.Agreement.StartDay)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="%s">`,
@@ -99,14 +108,23 @@ func ChartSVG(r *Report) string {
 		if bar.day {
 			c = colourDay
 		}
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d</title></rect>`, bar.x, bar.y, bar.w, bar.h, c, bar.n)
+		// The link covers the bar's whole column, so a day of zero can be
+		// opened too.
+		fmt.Fprintf(&b, `<a href="%s"><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="transparent"/>`+
+			`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/><title>%s: %d</title></a>`,
+			html.EscapeString(link(dayLink(r, bar.d))), bar.x, chartTop, bar.w, l.baseY-chartTop,
+			bar.x, bar.y, bar.w, bar.h, c, bar.d, bar.n)
 	}
 	for _, lb := range l.labels {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle" font-family="sans-serif">%s</text>`, lb.x, l.baseY+14, lb.text)
 	}
 	if l.startX >= 0 {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, l.startX, chartTop, l.startX, l.baseY, colourStart)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" font-family="sans-serif">cessation begins</text>`, l.startX+3, chartTop+10)
+		if l.startLeft {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="end" font-family="sans-serif">cessation begins</text>`, l.startX-3, chartTop+10)
+		} else {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" font-family="sans-serif">cessation begins</text>`, l.startX+3, chartTop+10)
+		}
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" font-family="sans-serif" fill="%s">■ %s</text>`, chartLeft, chartH-6, colourDay, r.Day)
 	b.WriteString(`</svg>`)
@@ -117,8 +135,10 @@ func ChartSVG(r *Report) string {
 const mapW = 360.0
 
 // MapSVG draws the governorates with the day's incidents as dots: red for
-// prohibited types, grey for the rest.
-func MapSVG(r *Report) string {
+// prohibited types, grey for the rest; each dot links to its incident.
+func MapSVG(r *Report) string { return mapSVG(r, func(s string) string { return s }) }
+
+func mapSVG(r *Report, link func(string) string) string {
 	p := newProjection(r.Map, mapW)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="-2 -2 %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="Map of the day's incidents">`,
@@ -146,7 +166,7 @@ func MapSVG(r *Report) string {
 		if d.Prohibited {
 			c = colourDay
 		}
-		fmt.Fprintf(&b, `<a href="%s"><circle cx="%.1f" cy="%.1f" r="3" fill="%s" fill-opacity="0.8"/></a>`, html.EscapeString(d.Link), x, y, c)
+		fmt.Fprintf(&b, `<a href="%s"><circle cx="%.1f" cy="%.1f" r="3" fill="%s" fill-opacity="0.8"/></a>`, html.EscapeString(link(d.Link)), x, y, c)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()

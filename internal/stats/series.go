@@ -59,6 +59,10 @@ func (k Key) of(e *Event) (string, bool) {
 	return "", false
 }
 
+// Key returns the value of e that a series grouped by k files it under, and
+// false for a key that is not one of the Key constants.
+func (e *Event) Key(k Key) (string, bool) { return k.of(e) }
+
 // Series is a zero-filled daily series over a window: Counts[i] events and
 // Sums[i] of their weights on day Window.From+i.
 type Series struct {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,15 @@ func loadVDC(tb testing.TB) []domain.DailyCount {
 // the changepoints of the national series over January–April 2016. Run with
 // -v it prints the tables of docs/vdc-2016.md.
 func TestVDC(t *testing.T) {
+	// report logs a line of the tables and keeps it, so that the test can
+	// check that docs/vdc-2016.md shows the figures the code computes.
+	var lines []string
+	report := func(format string, args ...any) {
+		t.Helper()
+		t.Logf(format, args...)
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	defer func() { checkDoc(t, "../../docs/vdc-2016.md", lines) }()
 	rows := loadVDC(t)
 	w := Window{From: DayFromDate(2016, 1, 1), To: DayFromDate(2016, 5, 1)}
 	series, err := FromDailyCounts(rows, w)
@@ -60,10 +70,10 @@ func TestVDC(t *testing.T) {
 	}
 	after := Window{From: DayFromDate(2016, 2, 27), To: DayFromDate(2016, 3, 12)}
 	before := after.Before(14)
-	t.Logf("Deaths documented by the VDC, %s (before) against %s (after):", before, after)
-	t.Logf("")
-	t.Logf("| governorate | before | after | a day before | a day after | ratio (95%% CI) | p, fall | test | φ |")
-	t.Logf("|---|---:|---:|---:|---:|---|---:|---|---:|")
+	report("Deaths documented by the VDC, %s (before) against %s (after):", before, after)
+	report("")
+	report("| governorate | before | after | a day before | a day after | ratio (95%% CI) | p, fall | test | φ |")
+	report("|---|---:|---:|---:|---:|---|---:|---|---:|")
 	results := map[string]RateTest{}
 	for _, s := range append(series, total) {
 		a, err := s.Values(after, false)
@@ -76,7 +86,7 @@ func TestVDC(t *testing.T) {
 		}
 		c, err := Compare(a, b, 0.95)
 		if err != nil {
-			t.Logf("| %s | %.0f | %.0f | | | %s | | | |", s.Key, sum(b), sum(a), domain.ErrorMessage(err))
+			report("| %s | %.0f | %.0f | | | %s | | | |", s.Key, sum(b), sum(a), domain.ErrorMessage(err))
 			continue
 		}
 		r := c.Best()
@@ -89,7 +99,7 @@ func TestVDC(t *testing.T) {
 		if r.Method == MethodQuasi {
 			method = "quasi-Poisson"
 		}
-		t.Logf("| %s | %.0f | %.0f | %s | %s | %s (%s) | %s | %s | %s |", s.Key, r.CountB, r.CountA,
+		report("| %s | %.0f | %.0f | %s | %s | %s (%s) | %s | %s | %s |", s.Key, r.CountB, r.CountA,
 			fmtNum(r.RateB), fmtNum(r.RateA), fmtRatio(r.Ratio), ciText(r), pText(r.PLess), method, phi)
 	}
 
@@ -123,17 +133,17 @@ func TestVDC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("")
-	t.Logf("Changepoints of national deaths, %s (PELT, Poisson cost over dispersion %.2f, penalty %.2f):", w, cp.Dispersion, cp.Penalty)
-	t.Logf("")
-	t.Logf("| segment | days | deaths | a day |")
-	t.Logf("|---|---:|---:|---:|")
+	report("")
+	report("Changepoints of national deaths, %s (PELT, Poisson cost over dispersion %.2f, penalty %.2f):", w, cp.Dispersion, cp.Penalty)
+	report("")
+	report("| segment | days | deaths | a day |")
+	report("|---|---:|---:|---:|")
 	for _, s := range cp.Segments {
-		t.Logf("| %s | %d | %.0f | %s |", s.Window, s.Window.Days(), s.Total, fmtNum(s.Rate))
+		report("| %s | %d | %.0f | %s |", s.Window, s.Window.Days(), s.Total, fmtNum(s.Rate))
 	}
-	t.Logf("")
+	report("")
 	for _, c := range cp.Changes {
-		t.Logf("- from %s: %s → %s a day (ratio %s)", c.Day, fmtNum(c.Before), fmtNum(c.After), fmtRatio(c.Ratio))
+		report("- from %s: %s → %s a day (ratio %s)", c.Day, fmtNum(c.Before), fmtNum(c.After), fmtRatio(c.Ratio))
 	}
 	// The detector must place a fall within a week of the start.
 	found := false
@@ -159,10 +169,29 @@ func TestVDC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("")
-	t.Logf("Claim of 24 Feb 2016 against all documented deaths: %s. %s", cc.Verdict, cc.Sentence)
+	report("")
+	report("Claim of 24 Feb 2016 against all documented deaths: %s. %s", cc.Verdict, cc.Sentence)
 	if cc.Verdict != Contradicted {
 		t.Errorf("claim verdict: got %s (%s), want %s", cc.Verdict, cc.Sentence, Contradicted)
+	}
+}
+
+// checkDoc fails for every line of want that the document does not hold
+// verbatim, naming it, so the published figures cannot drift from the code.
+func checkDoc(t *testing.T, path string, want []string) {
+	t.Helper()
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, l := range strings.Split(string(doc), "\n") {
+		have[strings.TrimSpace(l)] = true
+	}
+	for _, l := range want {
+		if l = strings.TrimSpace(l); l != "" && !have[l] {
+			t.Errorf("%s does not show this line of the test's output (run go test ./internal/stats -run TestVDC -v and update it):\n%s", path, l)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
 			{"GET /api/v1/series/daily", Desk, s.handleSeriesDaily},
+			{"GET /api/v1/series/incidents", Desk, s.handleSeriesIncidents},
 			{"GET /api/v1/series/vdc", Public, s.handleSeriesVDC},
 			{"GET /api/v1/analysis/compare", Desk, s.handleCompare},
 			{"GET /api/v1/analysis/changepoints", Desk, s.handleChangepoints},
@@ -64,19 +65,31 @@ func seriesQuery(r *http.Request, an *analysis.Analyzer, defaultDays int) (analy
 	if err != nil {
 		return aq, m, err
 	}
-	// since and until are days here, not instants: clear them from the
-	// shared incident filter, which reads them as UTC instants.
+	// since and until are days here, not instants, and party may be a slug
+	// or a name: clear them from the shared incident filter, which reads
+	// them as UTC instants and an ID.
 	qq := r.URL.Query()
 	qq.Del("since")
 	qq.Del("until")
+	qq.Del("party")
 	r2 := r.Clone(r.Context())
 	r2.URL.RawQuery = qq.Encode()
 	f, err := incidentFilter(r2)
 	if err != nil {
 		return aq, m, err
 	}
-	f.Limit = 0
-	aq = analysis.Query{Window: stats.Window{From: since, To: until}, By: stats.Key(q.Get("by")), Filter: f}
+	f.Limit, f.AfterID = 0, 0
+	if v := q.Get("party"); v != "" {
+		if f.PartyID, err = partyParam(an, v); err != nil {
+			return aq, m, err
+		}
+	}
+	// not_before narrows the first day to the incidents from an instant on,
+	// as a bulletin counts only what came after the agreement began.
+	if err := queryTime(q.Get("not_before"), "not_before", &f.Since); err != nil {
+		return aq, m, err
+	}
+	aq = analysis.Query{Window: stats.Window{From: since, To: until}, By: stats.Key(q.Get("by")), Filter: f, Verdict: q.Get("verdict")}
 	switch q.Get("prohibited") {
 	case "", "false":
 	case "true":
@@ -85,6 +98,21 @@ func seriesQuery(r *http.Request, an *analysis.Analyzer, defaultDays int) (analy
 		return aq, m, domain.FieldErrorf("prohibited", "want true or false")
 	}
 	return aq, m, nil
+}
+
+// partyParam reads a party given by ID, slug, name or alias.
+func partyParam(an *analysis.Analyzer, v string) (int64, error) {
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if an.PartyByID(id) == nil {
+			return 0, domain.FieldErrorf("party", "no party has the ID %d (GET /api/v1/parties lists them)", id)
+		}
+		return id, nil
+	}
+	p, err := an.ResolveParty(v)
+	if err != nil {
+		return 0, domain.FieldErrorf("party", "%s", domain.ErrorMessage(err))
+	}
+	return p.ID, nil
 }
 
 // seriesOut is one series as the API shows it.
@@ -123,6 +151,44 @@ func (s *Server) handleSeriesDaily(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agreement": an.Agreement.Slug, "time_zone": an.Agreement.TimeZone, "metric": m, "by": q.By,
 		"window": q.Window, "days": days(q.Window), "series": out,
+	})
+}
+
+// handleSeriesIncidents lists the incidents behind one figure of a daily
+// series: the same parameters as /series/daily, with key naming the
+// series (key= for unattributed incidents) when by is given. Its count and
+// fatalities are the figure's, so every number of a bulletin can be opened.
+func (s *Server) handleSeriesIncidents(w http.ResponseWriter, r *http.Request) {
+	an, err := s.analyzer(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	q, _, err := seriesQuery(r, an, 1)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	params := r.URL.Query()
+	if q.By != stats.KeyNone && !params.Has("key") {
+		s.error(w, r, domain.FieldErrorf("key", "is required with by=%s: name the series (key= for incidents with none)", q.By))
+		return
+	}
+	limit := 0
+	if v := params.Get("limit"); v != "" {
+		if err := queryInt(v, "limit", &limit); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	recs, err := an.Records(r.Context(), q, params.Get("key"), limit)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"agreement": an.Agreement.Slug, "time_zone": an.Agreement.TimeZone,
+		"label": an.FormatKey(q.By, recs.Key), "incidents": recs,
 	})
 }
 
