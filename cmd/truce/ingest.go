@@ -72,7 +72,7 @@ func ingest(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 		return 0, err
 	}
 	defer db.Close()
-	desk := newsdesk.New(db)
+	batch := newsdesk.New(db).Batch(*by)
 	rep := &ingestReport{}
 	start := time.Now()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -82,7 +82,11 @@ func ingest(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 				tw.Flush()
 				return rep.failed, ctx.Err()
 			}
-			res, err := ingestItem(ctx, desk, it, *by)
+			var res *newsdesk.Result
+			err := it.Err
+			if err == nil {
+				res, err = batch.Ingest(ctx, it.Article)
+			}
 			rep.line(tw, it.Name, res, err)
 		}
 	}
@@ -90,20 +94,6 @@ func ingest(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	fmt.Fprintf(stdout, "%d items in %s: %d stored, %d already stored, %d failed\n",
 		rep.items, time.Since(start).Round(time.Millisecond), rep.stored, rep.same, rep.failed)
 	return rep.failed, nil
-}
-
-// ingestItem stores one item; a panic in the analysis of one article is
-// that article's failure, not the batch's.
-func ingestItem(ctx context.Context, desk *newsdesk.Desk, it newsdesk.Item, by string) (res *newsdesk.Result, err error) {
-	if it.Err != nil {
-		return nil, it.Err
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			res, err = nil, fmt.Errorf("internal error analysing the article: %v", v)
-		}
-	}()
-	return desk.Ingest(ctx, it.Article, by)
 }
 
 type ingestReport struct {
@@ -132,7 +122,8 @@ func (r *ingestReport) line(w io.Writer, name string, res *newsdesk.Result, err 
 	default:
 		r.stored++
 		a := res.Article
-		fmt.Fprintf(w, "ok\t%s\tarticle %d: %d statements, %d claims%s\n", name, a.ID, len(a.Statements), len(a.Claims), verdicts(a.Claims))
+		fmt.Fprintf(w, "ok\t%s\tarticle %d: %d statements, %d claims%s%s\n", name, a.ID, len(a.Statements), len(a.Claims),
+			verdicts(a.Claims), bestEffort(a.Warnings))
 	}
 }
 
@@ -155,6 +146,15 @@ func verdicts(cs []*domain.StoredClaim) string {
 	}
 	sort.Strings(parts)
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// bestEffort marks a result the reader made the best of: "; best effort:
+// 3 invalid UTF-8 bytes replaced".
+func bestEffort(warnings []string) string {
+	if len(warnings) == 0 {
+		return ""
+	}
+	return "; best effort: " + oneLine(strings.Join(warnings, "; "))
 }
 
 func oneLine(s string) string {

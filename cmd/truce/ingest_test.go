@@ -24,13 +24,14 @@ func TestIngestNews(t *testing.T) {
 		"seed-2016-02-24.txt": seed,
 		"empty.txt":           nil,
 		"binary.html":         []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+		"latin1.txt":          []byte("The ministry said the strikes on Alep had stopped, Konashenkov said. Caf\xe9 \xe9t\xe9."),
 		"batch.jsonl": []byte(`{"title":"One","text":"Russia said strikes fell, Konashenkov said.","date":"2016-02-24"}
 {not json}
 {"title":"Two","text":"Turkey said the YPG attacked, Erdogan said.","date":"2016-02-26"}
 `),
 	}
 	var args []string
-	for _, name := range []string{"seed-2016-02-24.txt", "empty.txt", "binary.html", "batch.jsonl", "seed-2016-02-24.txt"} {
+	for _, name := range []string{"seed-2016-02-24.txt", "empty.txt", "binary.html", "batch.jsonl", "latin1.txt", "seed-2016-02-24.txt"} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, files[name], 0o644); err != nil {
 			t.Fatal(err)
@@ -52,8 +53,9 @@ func TestIngestNews(t *testing.T) {
 		`ok\s+\S+batch.jsonl:1\s+article 2`,
 		`FAILED\s+\S+batch.jsonl:2\s+not a JSON object`,
 		`ok\s+\S+batch.jsonl:3\s+article 3`,
+		`ok\s+\S+latin1.txt\s+article 4: .*; best effort: 3 invalid UTF-8 bytes replaced`,
 		`same\s+\S+seed-2016-02-24.txt\s+already stored as article 1`,
-		`7 items in \S+: 3 stored, 1 already stored, 3 failed`,
+		`8 items in \S+: 4 stored, 1 already stored, 3 failed`,
 	} {
 		if !regexp.MustCompile(want).MatchString(report) {
 			t.Errorf("report lacks %q:\n%s", want, report)

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"codeberg.org/readeck/go-readability/v2"
@@ -119,12 +121,40 @@ func finish(title, body string, meta Meta, warns []string) (*Article, error) {
 		body = cutText(body, MaxTextBytes)
 		warns = append(warns, fmt.Sprintf("text cut to %d bytes", len(body)))
 	}
+	if w := scriptWarning(body); w != "" {
+		warns = append(warns, w)
+	}
 	a := &Article{Title: title, Text: body, Source: meta.Source, URL: meta.URL, Warnings: warns}
 	if !meta.Date.IsZero() {
 		y, m, d := meta.Date.Date()
 		a.Date = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	return a, nil
+}
+
+// maxOtherScript is the share of letters in scripts other than Latin above
+// which an article is flagged: the lexicons are English, so an Arabic or
+// Russian report yields few statements, and the reader must know why.
+const maxOtherScript = 1.0 / 3
+
+// scriptWarning says how much of body the English analysis cannot read, or
+// "" when nearly all of it is Latin script.
+func scriptWarning(body string) string {
+	var letters, other int
+	for _, r := range body {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		if !unicode.Is(unicode.Latin, r) {
+			other++
+		}
+	}
+	if letters == 0 || float64(other)/float64(letters) <= maxOtherScript {
+		return ""
+	}
+	return fmt.Sprintf("%.0f%% of the letters are not in Latin script; statements and claims are read in English text only",
+		100*float64(other)/float64(letters))
 }
 
 // decode checks that raw is text: not empty, no NUL bytes, few invalid UTF-8
@@ -252,7 +282,14 @@ func readLine(br *bufio.Reader, max int) ([]byte, bool, error) {
 func parseRecord(line []byte) (*Article, error) {
 	var rec batchRecord
 	if err := json.Unmarshal(line, &rec); err != nil {
-		return nil, domain.Errorf(domain.EINVALID, "not a JSON object: %v", err)
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typ) && typ.Field != "":
+			return nil, domain.FieldErrorf(typ.Field, "must be a string, not %s", typ.Value)
+		case errors.As(err, &typ):
+			return nil, domain.Errorf(domain.EINVALID, "not a JSON object but %s %s", article(typ.Value), typ.Value)
+		}
+		return nil, domain.Errorf(domain.EINVALID, "not a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	meta := Meta{Title: rec.Title, Source: rec.Source, URL: rec.URL}
 	if rec.Date != "" {
@@ -269,6 +306,14 @@ func parseRecord(line []byte) (*Article, error) {
 		return ParseHTML([]byte(rec.HTML), meta)
 	}
 	return nil, domain.FieldErrorf("text", "is required")
+}
+
+// article is "a" or "an" before a JSON type name.
+func article(noun string) string {
+	if noun != "" && strings.IndexByte("aeiou", noun[0]) >= 0 {
+		return "an"
+	}
+	return "a"
 }
 
 // ParseDate reads a publication date in the layouts batches use: ISO day,

@@ -97,3 +97,56 @@ func TestParseHTML(t *testing.T) {
 		t.Errorf("claims from HTML = %d, want 2 (strikes down, messages count)", len(res.Claims))
 	}
 }
+
+func TestScriptWarning(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string // a phrase of the warning; "" for none
+	}{
+		{"english", "Russian warplanes struck Talbiseh, the monitor said.", ""},
+		{"english with names in other scripts", "Airstrikes hit Talbiseh (تلبيسة), the Observatory said. «ВКС» denied it, Konashenkov said.", ""},
+		{"arabic", "قال المتحدث باسم وزارة الدفاع الروسية إن الغارات توقفت. Konashenkov", "not in Latin script"},
+		{"russian", "Министерство обороны России заявило о снижении интенсивности ударов.", "100% of the letters"},
+		{"accented latin", "Le ministère a dit que les frappes ont cessé à Alep.", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ParseText([]byte(tt.text), Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(a.Warnings, "; ")
+			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+				t.Errorf("warnings = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseBatchLineErrors(t *testing.T) {
+	tests := []struct {
+		line, want string
+	}{
+		{`[1,2]`, "not a JSON object but an array"},
+		{`"text"`, "not a JSON object but a string"},
+		{`{"text": 12}`, "text: must be a string, not number"},
+		{`{"text": "Kerry said so.", "date": ["2016"]}`, "date: must be a string, not array"},
+		{`{"text":`, "not a JSON object: unexpected end of JSON input"},
+		{`{"text": "a\u0000b"}`, "binary"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			items, err := ParseBatch(strings.NewReader(tt.line + "\n"))
+			if err != nil || len(items) != 1 {
+				t.Fatalf("ParseBatch = %+v, %v; want one item", items, err)
+			}
+			got := ""
+			if items[0].Err != nil {
+				got = items[0].Err.Error()
+			}
+			if !strings.Contains(got, tt.want) || strings.Contains(got, "news.") {
+				t.Errorf("error %q, want %q and no Go type names", got, tt.want)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package news
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,24 @@ var (
 	firstPersonRe = regexp.MustCompile(`(?i)\b(?:our|we)\b`)
 	actorRe       = regexp.MustCompile(`(?i)\b(US-led coalition|U\.S\.-led coalition|international anti-jihadist coalition|coalition|Russian|Russia|Moscow|regime|government|Syrian army|pro-government|rebels?|opposition|militants|terrorists?|terrorist groups|ISIL|ISIS|IS|Daesh|Islamic State|Nusra|YPG|PYD|SDF|Turkish|Turkey|Israeli|Iranian-backed|Liwa [A-Z][\w-]+(?: [a-zA-Z-]+)?)\b`)
 )
+
+// The count patterns open with an optional qualifier and a number, so an
+// unanchored search backtracks from every position of every sentence; most
+// sentences lack the word each pattern needs, and these gates (lower case,
+// without an "s" that (?i) would also let "ſ" match) skip them first.
+var (
+	gateMessages = []string{"received"}
+	gateStrikes  = []string{"strike", "raid", "sortie", "flight", "bombing"}
+	gateTimes    = []string{"time"}
+	gateTotal    = []string{"number of"}
+	gateBreaches = []string{"breach", "violation"}
+	gateKill     = []string{"kill"}
+	gateKilled   = []string{"killed"}
+	gateLives    = []string{"claimed the live"}
+)
+
+// unquote blanks quotation marks, keeping byte offsets.
+var unquote = strings.NewReplacer("“", "   ", "”", "   ", "\"", " ")
 
 // actorNames maps what the text says to the actor a claim records.
 var actorNames = map[string]string{
@@ -76,7 +95,8 @@ func findActor(s string, nearEnd bool) string {
 
 // claims extracts the checkable claims of one sentence at offset off.
 func (an *Analyzer) claims(sent string, off int, a *Article, who *Speaker) []Claim {
-	plain := strings.NewReplacer("“", "   ", "”", "   ", "\"", " ").Replace(sent)
+	plain := unquote.Replace(sent)
+	lower := strings.ToLower(plain)
 	var times []TimeRef
 	resolved := false
 	window := func(at int) (time.Time, time.Time) {
@@ -153,7 +173,10 @@ func (an *Analyzer) claims(sent string, off int, a *Article, who *Speaker) []Cla
 		}
 		add(c, m[1], false)
 	}
-	count := func(re *regexp.Regexp, metric domain.Metric, actorFrom func(m []int) string) {
+	count := func(re *regexp.Regexp, gate []string, metric domain.Metric, actorFrom func(m []int) string) {
+		if !slices.ContainsFunc(gate, func(w string) bool { return strings.Contains(lower, w) }) {
+			return
+		}
 		for _, m := range re.FindAllStringSubmatchIndex(plain, -1) {
 			q, n := "", ""
 			if m[2] >= 0 {
@@ -176,14 +199,14 @@ func (an *Analyzer) claims(sent string, off int, a *Article, who *Speaker) []Cla
 			add(domain.Claim{Actor: actor, Metric: metric, Direction: domain.DirectionCount, Value: float64(v)}, m[0], atLeast)
 		}
 	}
-	count(messagesRe, domain.MetricMessages, func([]int) string { return speakerActor() })
-	count(strikesRe, domain.MetricStrikes, func(m []int) string { return findActor(plain[:m[0]], true) })
-	count(breachTimes, domain.MetricViolations, func(m []int) string { return findActor(plain[:m[0]], true) })
-	count(breachTotal, domain.MetricViolations, func(m []int) string { return findActor(plain[:m[0]], true) })
-	count(breachCount, domain.MetricViolations, func(m []int) string { return findActor(plain[:m[0]], true) })
-	count(killedActive, domain.MetricFatalities, func(m []int) string { return findActor(plain[max(0, m[0]-150):m[0]], true) })
-	count(livesRe, domain.MetricFatalities, func(m []int) string { return findActor(plain[:m[0]], true) })
-	count(killedPass, domain.MetricFatalities, func(m []int) string {
+	count(messagesRe, gateMessages, domain.MetricMessages, func([]int) string { return speakerActor() })
+	count(strikesRe, gateStrikes, domain.MetricStrikes, func(m []int) string { return findActor(plain[:m[0]], true) })
+	count(breachTimes, gateTimes, domain.MetricViolations, func(m []int) string { return findActor(plain[:m[0]], true) })
+	count(breachTotal, gateTotal, domain.MetricViolations, func(m []int) string { return findActor(plain[:m[0]], true) })
+	count(breachCount, gateBreaches, domain.MetricViolations, func(m []int) string { return findActor(plain[:m[0]], true) })
+	count(killedActive, gateKill, domain.MetricFatalities, func(m []int) string { return findActor(plain[max(0, m[0]-150):m[0]], true) })
+	count(livesRe, gateLives, domain.MetricFatalities, func(m []int) string { return findActor(plain[:m[0]], true) })
+	count(killedPass, gateKilled, domain.MetricFatalities, func(m []int) string {
 		if a := findActor(plain[m[1]:], false); a != "" {
 			return a
 		}

@@ -8,6 +8,8 @@ var genericWords = set("government", "regime", "forces", "force", "armed", "army
 	"aerospace", "troops", "defense", "defence", "ministry", "authorities", "officials", "warplanes",
 	"jets", "aircraft", "navy", "state")
 
+var countryTrim = strings.NewReplacer("-", " ", "’s", "", "'s", "")
+
 // CountryOf returns the country a phrase names: a country, demonym or
 // capital ("Russia", "Moscow"), alone or followed only by generic words of
 // state ("Russian Armed Forces", "Syrian government"). "Syrian Democratic
@@ -15,7 +17,7 @@ var genericWords = set("government", "regime", "forces", "force", "armed", "army
 // generic. A registry resolves state parties through it, so that a claim
 // about "Russia" reaches the party named "Russian Armed Forces".
 func CountryOf(phrase string) (string, bool) {
-	words := strings.Fields(strings.ToLower(strings.NewReplacer("-", " ", "’s", "", "'s", "").Replace(phrase)))
+	words := strings.Fields(strings.ToLower(countryTrim.Replace(phrase)))
 	for n := min(2, len(words)); n >= 1; n-- {
 		c, ok := countryOf(strings.Join(words[:n], " "))
 		if !ok {

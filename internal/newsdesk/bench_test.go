@@ -2,11 +2,10 @@ package newsdesk_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 
-	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/news"
+	"github.com/trucedesk/truce/internal/newsdesk"
 	"github.com/trucedesk/truce/internal/newsdesk/demo"
 	"github.com/trucedesk/truce/internal/store/storetest"
 )
@@ -24,44 +23,48 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		base = append(base, it.Article)
 	}
-	engines := []struct {
-		name string
-		open func(testing.TB) domain.Store
+	// one is Desk.Ingest, an article a request; batch is Batch.Ingest, the
+	// path of `truce ingest news` and of a JSONL POST.
+	modes := []struct {
+		name   string
+		ingest func(d *newsdesk.Desk) func(*news.Article) (*newsdesk.Result, error)
 	}{
-		{"sqlite", func(tb testing.TB) domain.Store { return storetest.OpenSQLite(tb) }},
+		{"one", func(d *newsdesk.Desk) func(*news.Article) (*newsdesk.Result, error) {
+			return func(a *news.Article) (*newsdesk.Result, error) { return d.Ingest(ctx, a, "bench") }
+		}},
+		{"batch", func(d *newsdesk.Desk) func(*news.Article) (*newsdesk.Result, error) {
+			b := d.Batch("bench")
+			return func(a *news.Article) (*newsdesk.Result, error) { return b.Ingest(ctx, a) }
+		}},
 	}
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		engines = append(engines, struct {
-			name string
-			open func(testing.TB) domain.Store
-		}{"postgres", func(tb testing.TB) domain.Store { return storetest.OpenPostgres(tb) }})
-	}
-	for _, eng := range engines {
-		b.Run(eng.name, func(b *testing.B) {
-			s := eng.open(b)
-			installRegistry(b, s)
-			d := newDesk(s)
-			var bytes, statements, claims int
-			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				a := *base[i%len(base)]
-				a.Text += fmt.Sprintf("\n\nCopy %d.", i)
-				res, err := d.Ingest(ctx, &a, "bench")
-				if err != nil {
-					b.Fatal(err)
+	for _, eng := range storetest.BenchEngines() {
+		for _, mode := range modes {
+			b.Run(eng.Name+"/"+mode.name, func(b *testing.B) {
+				s := eng.Open(b)
+				installRegistry(b, s)
+				ingest := mode.ingest(newDesk(s))
+				var bytes, statements, claims int
+				b.ResetTimer()
+				for i := 0; b.Loop(); i++ {
+					a := *base[i%len(base)]
+					a.Text += fmt.Sprintf("\n\nCopy %d.", i)
+					res, err := ingest(&a)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !res.Created {
+						b.Fatalf("iteration %d was a repeat", i)
+					}
+					bytes += len(a.Text)
+					statements += len(res.Article.Statements)
+					claims += len(res.Article.Claims)
 				}
-				if !res.Created {
-					b.Fatalf("iteration %d was a repeat", i)
-				}
-				bytes += len(a.Text)
-				statements += len(res.Article.Statements)
-				claims += len(res.Article.Claims)
-			}
-			sec := b.Elapsed().Seconds()
-			b.ReportMetric(float64(b.N)/sec, "articles/s")
-			b.ReportMetric(float64(bytes)/sec/1e6, "MB/s")
-			b.ReportMetric(float64(statements)/float64(b.N), "statements/article")
-			b.ReportMetric(float64(claims)/float64(b.N), "claims/article")
-		})
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(b.N)/sec, "articles/s")
+				b.ReportMetric(float64(bytes)/sec/1e6, "MB/s")
+				b.ReportMetric(float64(statements)/float64(b.N), "statements/article")
+				b.ReportMetric(float64(claims)/float64(b.N), "claims/article")
+			})
+		}
 	}
 }

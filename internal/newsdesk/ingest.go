@@ -76,6 +76,44 @@ func ContentHash(text string) string {
 // Ingest analyses an article, resolves its speakers and actors, checks its
 // claims and stores it all. An article already stored is not analysed again.
 func (d *Desk) Ingest(ctx context.Context, a *news.Article, by string) (*Result, error) {
+	return d.ingest(ctx, a, by, d.env)
+}
+
+// Batch ingests articles one after another, reading the parties and the
+// agreements once, when its first new article needs them, instead of once
+// an article: indexing the registry's names costs as much as storing an
+// article. A party registered while a batch runs is not seen by it, as a
+// transaction would not see it.
+type Batch struct {
+	d  *Desk
+	by string
+	e  *env
+}
+
+// Batch starts a batch of ingests recorded as made by by.
+func (d *Desk) Batch(by string) *Batch { return &Batch{d: d, by: by} }
+
+// Ingest ingests one article of the batch. A panic while analysing it is
+// that article's error, not the batch's end.
+func (b *Batch) Ingest(ctx context.Context, a *news.Article) (res *Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, fmt.Errorf("internal error analysing the article: %v", v)
+		}
+	}()
+	return b.d.ingest(ctx, a, b.by, func(ctx context.Context) (*env, error) {
+		if b.e == nil {
+			e, err := b.d.env(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b.e = e
+		}
+		return b.e, nil
+	})
+}
+
+func (d *Desk) ingest(ctx context.Context, a *news.Article, by string, envOf func(context.Context) (*env, error)) (*Result, error) {
 	if a == nil {
 		return nil, domain.Errorf(domain.EINVALID, "no article")
 	}
@@ -85,7 +123,7 @@ func (d *Desk) Ingest(ctx context.Context, a *news.Article, by string) (*Result,
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return nil, err
 	}
-	e, err := d.env(ctx)
+	e, err := envOf(ctx)
 	if err != nil {
 		return nil, err
 	}

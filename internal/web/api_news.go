@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -55,6 +56,10 @@ type articleRequest struct {
 // it with its statements and checked claims. The same text again answers
 // 200 with the stored article instead of 201.
 func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); batchTypes[mt] {
+		s.handleArticleBatch(w, r)
+		return
+	}
 	a, err := s.readArticle(w, r)
 	if err != nil {
 		s.error(w, r, err)
@@ -76,6 +81,95 @@ func (s *Server) handleArticleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/api/v1/articles/"+strconv.FormatInt(art.ID, 10))
 	writeJSON(w, status, map[string]any{"article": art, "created": res.Created})
+}
+
+// batchTypes are the media types of a JSONL batch of articles.
+var batchTypes = map[string]bool{"application/x-ndjson": true, "application/jsonl": true, "application/x-jsonlines": true}
+
+// maxBatchBytes caps a batch request: a few pages' worth of lines, each
+// line itself capped at news.MaxInputBytes.
+const maxBatchBytes = 4 * news.MaxInputBytes
+
+// batchLine is the report on one line of a batch.
+type batchLine struct {
+	Line       int        `json:"line"`
+	Status     string     `json:"status"` // created, same or failed
+	ArticleID  int64      `json:"article_id,omitempty"`
+	Statements int        `json:"statements,omitempty"`
+	Claims     int        `json:"claims,omitempty"`
+	Warnings   []string   `json:"warnings,omitempty"` // why a stored article is best-effort
+	Error      *lineError `json:"error,omitempty"`
+}
+
+// lineError is why a line failed, in the shape of an API error.
+type lineError struct {
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// handleArticleBatch ingests a JSONL batch (one {title, text or html, date,
+// source, url} a line) and answers 200 with a report on every line: a bad
+// line is reported with its reason and the others are stored. Only a batch
+// that cannot be read at all (too large, empty) is refused whole, and then
+// nothing is stored.
+func (s *Server) handleArticleBatch(w http.ResponseWriter, r *http.Request) {
+	// Read it whole first: a batch over the cap is refused before any
+	// line is parsed.
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBatchBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.error(w, r, domain.Errorf(domain.ETOOLARGE, "the batch is larger than %d bytes", maxBatchBytes))
+		return
+	} else if err != nil {
+		s.error(w, r, domain.Errorf(domain.EINVALID, "could not read the request body"))
+		return
+	}
+	items, err := news.ParseBatch(bytes.NewReader(raw))
+	switch {
+	case err != nil:
+		s.error(w, r, err)
+		return
+	case len(items) == 0:
+		s.error(w, r, domain.Errorf(domain.EINVALID, "the batch holds no articles"))
+		return
+	}
+	batch := s.newsDesk().Batch(Actor(r.Context()))
+	report := struct {
+		Items   []batchLine `json:"items"`
+		Created int         `json:"created"`
+		Same    int         `json:"same"`
+		Failed  int         `json:"failed"`
+	}{Items: make([]batchLine, 0, len(items))}
+	for _, it := range items {
+		if err := r.Context().Err(); err != nil {
+			return // the client is gone
+		}
+		line := batchLine{Line: it.Line}
+		err := it.Err
+		var res *newsdesk.Result
+		if err == nil {
+			res, err = batch.Ingest(r.Context(), it.Article)
+		}
+		switch {
+		case err != nil:
+			report.Failed++
+			line.Status = "failed"
+			line.Error = &lineError{domain.ErrorCode(err), domain.ErrorField(err), domain.ErrorMessage(err)}
+			if line.Error.Code == domain.EINTERNAL || line.Error.Code == domain.EUNAVAILABLE {
+				s.Logger.Error("batch line failed", "line", it.Line, "err", err)
+			}
+		case !res.Created:
+			report.Same++
+			line.Status, line.ArticleID = "same", res.Article.ID
+		default:
+			report.Created++
+			a := res.Article
+			line.Status, line.ArticleID, line.Statements, line.Claims, line.Warnings = "created", a.ID, len(a.Statements), len(a.Claims), a.Warnings
+		}
+		report.Items = append(report.Items, line)
+	}
+	writeJSON(w, http.StatusOK, report)
 }
 
 func (s *Server) readArticle(w http.ResponseWriter, r *http.Request) (*news.Article, error) {
@@ -130,7 +224,7 @@ func (s *Server) readArticle(w http.ResponseWriter, r *http.Request) (*news.Arti
 		return news.ParseText(body, meta)
 	}
 	return nil, &domain.Error{Code: codeUnsupportedMedia,
-		Message: "the article must be application/json, text/plain or text/html"}
+		Message: "the article must be application/json, text/plain or text/html, or a batch application/x-ndjson"}
 }
 
 func (s *Server) handleArticleList(w http.ResponseWriter, r *http.Request) {
