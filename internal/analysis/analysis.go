@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/news"
 	"github.com/trucedesk/truce/internal/stats"
 )
 
@@ -148,6 +149,9 @@ func (an *Analyzer) ResolveParty(text string) (*domain.Party, error) {
 			}
 		}
 	}
+	if len(found) == 0 {
+		found = an.stateOf(t)
+	}
 	switch len(found) {
 	case 0:
 		return nil, domain.FieldErrorf("actor", "no party is called %q: use a party's slug, name or alias (GET /api/v1/parties)", text)
@@ -160,6 +164,30 @@ func (an *Analyzer) ResolveParty(text string) (*domain.Party, error) {
 		slugs[i] = p.Slug
 	}
 	return nil, domain.FieldErrorf("actor", "%q names several parties (%s): use a slug", text, strings.Join(slugs, ", "))
+}
+
+// stateOf finds the state parties whose names are a country's forces when
+// text names only that country ("Russia", "Moscow" → "Russian Armed
+// Forces"), the way the news desk attributes a country's statements: a
+// journalist checks "Russia's" claim, not the registry's name for its army.
+func (an *Analyzer) stateOf(text string) []*domain.Party {
+	c, ok := news.CountryOf(text)
+	if !ok {
+		return nil
+	}
+	var found []*domain.Party
+	for _, p := range an.byID {
+		if p.Kind != domain.KindState {
+			continue
+		}
+		for _, n := range p.Names() {
+			if pc, ok := news.CountryOf(n); ok && pc == c {
+				found = append(found, p)
+				break
+			}
+		}
+	}
+	return found
 }
 
 // ParseDays reads a length of days written "14d", "14" or as a duration of
