@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,8 +22,9 @@ import (
 )
 
 func init() {
+	commands["agreement"] = command{"add, list or show agreements, or replace their terms (agreement add FILE|list|show SLUG|terms SLUG FILE)", runAgreement}
 	commands["party"] = command{"add or list parties (party add|list)", runParty}
-	commands["status"] = command{"add a party status row and recompute verdicts (status add)", runStatus}
+	commands["status"] = command{"add a party status row and recompute verdicts, or list an agreement's rows (status add|list)", runStatus}
 	commands["area"] = command{"import or export control areas as GeoJSON (area import FILE|export)", runArea}
 	commands["verdict"] = command{"show an incident's verdict or recompute all (verdict show ID|recompute)", runVerdict}
 }
@@ -126,22 +129,27 @@ func idOrDash(id int64) string {
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	_, rest, err := verb("status", args, "add")
+	v, rest, err := verb("status", args, "add", "list")
 	if err != nil {
 		return err
 	}
-	fs, c := newCLIFlags("status add", stderr)
+	fs, c := newCLIFlags("status "+v, stderr)
 	var agreement, party, from string
 	var st domain.PartyStatus
 	fs.StringVar(&agreement, "agreement", "", "the agreement's slug")
-	fs.StringVar(&party, "party", "", "the party's slug")
-	fs.StringVar((*string)(&st.Kind), "kind", "", "committed, withdrawn, excluded, designated or undesignated")
-	fs.StringVar(&st.Designator, "designator", "", "who holds this view, or the guarantor of a commitment")
-	fs.StringVar(&from, "from", "", "when it takes effect, RFC 3339 (2016-02-26T12:00:00+02:00)")
-	fs.StringVar(&st.Source, "source", "", "the document or report")
-	fs.StringVar(&st.Note, "note", "", "a note")
+	if v == "add" {
+		fs.StringVar(&party, "party", "", "the party's slug")
+		fs.StringVar((*string)(&st.Kind), "kind", "", "committed, withdrawn, excluded, designated or undesignated")
+		fs.StringVar(&st.Designator, "designator", "", "who holds this view, or the guarantor of a commitment")
+		fs.StringVar(&from, "from", "", "when it takes effect, RFC 3339 (2016-02-26T12:00:00+02:00)")
+		fs.StringVar(&st.Source, "source", "", "the document or report")
+		fs.StringVar(&st.Note, "note", "", "a note")
+	}
 	if err := fs.Parse(rest); err != nil {
 		return err
+	}
+	if v == "list" {
+		return listStatuses(ctx, c, agreement, stdout)
 	}
 	if st.ValidFrom, err = time.Parse(time.RFC3339, from); err != nil {
 		return fmt.Errorf("-from %q: want RFC 3339, such as 2016-02-26T12:00:00+02:00", from)
@@ -167,6 +175,154 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "status row %d added for %s under %s\n", st.ID, p.Slug, a.Slug)
 	printReport(stdout, rep)
 	return nil
+}
+
+// listStatuses prints an agreement's status rows as timelines: by party,
+// then by when each took effect, times in the agreement's zone.
+func listStatuses(ctx context.Context, c *cliFlags, agreement string, stdout io.Writer) error {
+	db, _, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := db.AgreementBySlug(ctx, agreement)
+	if err != nil {
+		return err
+	}
+	rows, err := db.PartyStatuses(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	ps, err := db.Parties(ctx)
+	if err != nil {
+		return err
+	}
+	slugs := map[int64]string{}
+	for _, p := range ps {
+		slugs[p.ID] = p.Slug
+	}
+	slices.SortStableFunc(rows, func(x, y *domain.PartyStatus) int {
+		return cmp.Or(cmp.Compare(slugs[x.PartyID], slugs[y.PartyID]), x.ValidFrom.Compare(y.ValidFrom), cmp.Compare(x.ID, y.ID))
+	})
+	loc := a.Location()
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPARTY\tKIND\tDESIGNATOR\tFROM\tSOURCE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, slugs[r.PartyID], r.Kind, orDash(r.Designator),
+			r.ValidFrom.In(loc).Format(time.RFC3339), orDash(r.Source))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// runAgreement manages agreements. Terms travel as the JSON the API takes
+// (POST /api/v1/agreements, PUT /api/v1/agreements/{slug}/terms): `show`
+// prints it, so editing terms is show, edit the file, then terms.
+func runAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	v, rest, err := verb("agreement", args, "add", "list", "show", "terms")
+	if err != nil {
+		return err
+	}
+	fs, c := newCLIFlags("agreement "+v, stderr)
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	want := map[string]int{"add": 1, "list": 0, "show": 1, "terms": 2}[v]
+	if fs.NArg() != want {
+		return fmt.Errorf("usage: truce agreement %s", map[string]string{
+			"add": "add [flags] FILE.json", "list": "list [flags]", "show": "show [flags] SLUG", "terms": "terms [flags] SLUG FILE.json"}[v])
+	}
+	db, svc, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch v {
+	case "list":
+		as, err := db.Agreements(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSLUG\tVERSION\tSTART\tEND\tNAME")
+		for _, a := range as {
+			end := "-"
+			if !a.End.IsZero() {
+				end = a.End.In(a.Location()).Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", a.ID, a.Slug, a.Version, a.Start.In(a.Location()).Format(time.RFC3339), end, a.Name)
+		}
+		return tw.Flush()
+	case "show":
+		a, err := db.AgreementBySlug(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(a)
+	}
+	a, err := readAgreement(fs.Arg(fs.NArg() - 1))
+	if err != nil {
+		return err
+	}
+	if v == "add" {
+		if a.ID != 0 || a.Version != 0 {
+			return domain.FieldErrorf("id", "a new agreement has no id or version")
+		}
+		rep, err := svc.CreateAgreement(ctx, a, c.actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "agreement %d %s added\n", a.ID, a.Slug)
+		printReport(stdout, rep)
+		return nil
+	}
+	cur, err := db.AgreementBySlug(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.Version == 0:
+		return domain.FieldErrorf("version", "is required: the version of the terms you edited (truce agreement show %s)", cur.Slug)
+	case a.Slug != "" && a.Slug != cur.Slug:
+		return domain.FieldErrorf("slug", "cannot be changed")
+	case a.ID != 0 && a.ID != cur.ID:
+		return domain.FieldErrorf("id", "cannot be changed")
+	}
+	a.ID, a.Slug = cur.ID, cur.Slug
+	rep, err := svc.EditTerms(ctx, a, c.actor)
+	if domain.ErrorCode(err) == domain.ECONFLICT {
+		return fmt.Errorf("%w: run truce agreement show %s, merge your edit, and retry", err, cur.Slug)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "terms of %s now at version %d\n", a.Slug, a.Version)
+	printReport(stdout, rep)
+	return nil
+}
+
+// readAgreement decodes an agreement file strictly: a misspelt field is an
+// error naming it, not a clause silently left out of the terms.
+func readAgreement(path string) (*domain.Agreement, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	var a domain.Agreement
+	if err := dec.Decode(&a); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &a, nil
 }
 
 func printReport(w io.Writer, rep *assess.Report) {

@@ -28,7 +28,6 @@ type Engine struct {
 	graceEnd   time.Time
 	acts       map[string]bool
 	scope      map[string]bool
-	parties    map[int64]*domain.Party
 	slugs      map[string]int64
 	tl         *timelines
 	areas      control.Locator
@@ -62,7 +61,6 @@ func New(a *domain.Agreement, parties []*domain.Party, statuses []*domain.PartyS
 		graceEnd:        a.Start.Add(a.Grace),
 		acts:            map[string]bool{},
 		scope:           map[string]bool{},
-		parties:         map[int64]*domain.Party{},
 		slugs:           map[string]int64{},
 		areas:           areas,
 	}
@@ -74,7 +72,6 @@ func New(a *domain.Agreement, parties []*domain.Party, statuses []*domain.PartyS
 		e.scope[foldName(s)] = true
 	}
 	for _, p := range parties {
-		e.parties[p.ID] = p
 		e.slugs[p.Slug] = p.ID
 	}
 	e.tl = newTimelines(a.ID, e.a.ExclusionAuthority, parties, statuses)
@@ -141,11 +138,17 @@ func (e *Engine) Window(in *domain.Incident) (from, to time.Time) {
 
 // judgement carries what the views of one incident share.
 type judgement struct {
-	in          *domain.Incident
-	at          time.Time // the instant statuses and areas are read at
-	areas       []*control.Area
-	located     bool // the area lookup ran
-	controllers []int64
+	in      *domain.Incident
+	at      time.Time // the instant statuses and areas are read at
+	areas   []*control.Area
+	located bool // the area lookup ran
+	// lines holds the parties' lines, resolved once for every view: the
+	// perpetrators', the targets' (perps and targets, parallel to the
+	// incident's IDs), then the areas' controllers' (ctrls, parallel to
+	// areas) once the areas are looked up.
+	lines          []*partyLine
+	perps, targets []*partyLine
+	ctrls          []*partyLine
 	// arena holds the facts of every step of every view, so a verdict
 	// costs one allocation for its facts instead of one per step.
 	arena []Fact
@@ -174,6 +177,43 @@ type scratch struct {
 	views []View
 	steps []Step
 	j     judgement
+	day   dayCache
+}
+
+// dayCache keeps the last window JudgeInto computed. A window depends only
+// on the local date and the time precision, and incidents come in runs of
+// the same day, so the zone lookups Window makes (several per call) are
+// paid once per day: an instant in [lo, hi), a span of one local date
+// under one UTC offset, has the same window.
+type dayCache struct {
+	e        *Engine // whose time zone
+	prec     domain.TimePrecision
+	lo, hi   int64 // Unix seconds
+	from, to time.Time
+}
+
+// window is e.Window(in), through the cache.
+func (c *dayCache) window(e *Engine, in *domain.Incident) (from, to time.Time) {
+	u := in.OccurredAt.Unix()
+	if c.e == e && c.prec == in.TimePrecision && u >= c.lo && u < c.hi {
+		return c.from, c.to
+	}
+	from, to = e.Window(in)
+	local := in.OccurredAt.In(e.loc)
+	_, off := local.Zone()
+	zs, ze := local.ZoneBounds()
+	// The local day under this offset, cut to the offset's span.
+	day := u + int64(off)
+	day -= ((day % 86400) + 86400) % 86400
+	c.lo, c.hi = day-int64(off), day-int64(off)+86400
+	if !zs.IsZero() {
+		c.lo = max(c.lo, zs.Unix())
+	}
+	if !ze.IsZero() {
+		c.hi = min(c.hi, ze.Unix())
+	}
+	c.e, c.prec, c.from, c.to = e, in.TimePrecision, from, to
+	return from, to
 }
 
 // JudgeInto judges one incident into v, reusing the buffers of the verdict
@@ -186,12 +226,13 @@ func (e *Engine) JudgeInto(v *Verdict, in *domain.Incident) {
 	if sc == nil {
 		sc = &scratch{views: make([]View, 0, 2), steps: make([]Step, 0, 12)}
 		sc.j.arena = make([]Fact, 0, 8)
+		sc.j.lines = make([]*partyLine, 0, 8)
 	}
 	*v = Verdict{
 		IncidentID: in.ID, IncidentVersion: in.Version,
 		AgreementID: e.a.ID, AgreementVersion: e.a.Version, scratch: sc,
 	}
-	v.From, v.To = e.Window(in)
+	v.From, v.To = sc.day.window(e, in)
 	sc.steps = sc.steps[:0]
 	sc.views = sc.views[:0]
 	label := e.baseLabel
@@ -225,16 +266,19 @@ func (e *Engine) JudgeInto(v *Verdict, in *domain.Incident) {
 	common := len(sc.steps)
 
 	j := &sc.j
-	*j = judgement{in: in, at: in.OccurredAt, arena: j.arena[:0], areas: j.areas[:0], controllers: j.controllers[:0]}
+	*j = judgement{in: in, at: in.OccurredAt, arena: j.arena[:0], areas: j.areas[:0],
+		lines: e.lines(e.lines(j.lines[:0], in.Perpetrators), in.Targets)}
+	np, nt := len(in.Perpetrators), len(in.Targets)
+	j.perps, j.targets = j.lines[:np:np], j.lines[np:np+nt:np+nt]
 	j.steps = sc.steps
-	e.judgeView(j, "", &base, common)
+	e.judgeView(j, 0, &base, common)
 	sc.views = append(sc.views, base)
-	for _, d := range e.tl.designators {
-		if !e.tl.designatesAny(d, j.at, in.Perpetrators, in.Targets, j.controllers) {
+	for i, d := range e.tl.designators {
+		if !j.designatedBy(i + 1) {
 			continue
 		}
 		view := View{Label: e.labels[d], Designator: d}
-		e.judgeView(j, d, &view, common)
+		e.judgeView(j, i+1, &view, common)
 		if view.Outcome != base.Outcome || view.Reason != base.Reason {
 			sc.views = append(sc.views, view)
 		}
@@ -336,15 +380,38 @@ func (e *Engine) ruleScope(in *domain.Incident) (Step, text, bool) {
 	return Step{Rule: RuleScope, Pass: true, Facts: f}, text{}, false
 }
 
+// lines appends to dst the line of each party ID, nil for 0 or an unknown ID.
+func (e *Engine) lines(dst []*partyLine, ids []int64) []*partyLine {
+	for _, id := range ids {
+		dst = append(dst, e.tl.line(id))
+	}
+	return dst
+}
+
+// designatedBy reports whether designator n has a designation in force at
+// the incident's instant for a perpetrator, a target or a controller of
+// the area, or an ancestor of one; if not, its view cannot differ.
+func (j *judgement) designatedBy(n int) bool {
+	for _, ls := range [...][]*partyLine{j.perps, j.targets, j.ctrls} {
+		for _, l := range ls {
+			if r, ok := l.designation(n, j.at); ok && r != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // excluded reports whether the party is outside the agreement in the view
-// of designator d: designated by the exclusion authority, or by d.
-func (e *Engine) excluded(id int64, d string, at time.Time) (*domain.PartyStatus, string, bool) {
-	if r, ok := e.tl.designation(id, e.a.ExclusionAuthority, at); ok {
+// of designator n: designated by the exclusion authority, or by n (0 for
+// the authority's own view).
+func (e *Engine) excluded(l *partyLine, n int, at time.Time) (*domain.PartyStatus, string, bool) {
+	if r, ok := l.designation(0, at); ok {
 		return r, e.a.ExclusionAuthority, true
 	}
-	if d != "" {
-		if r, ok := e.tl.designation(id, d, at); ok {
-			return r, d, true
+	if n != 0 {
+		if r, ok := l.designation(n, at); ok {
+			return r, e.tl.designators[n-1], true
 		}
 	}
 	return nil, "", false
@@ -354,11 +421,16 @@ func statusFact(r *domain.PartyStatus) Fact {
 	return Fact{Kind: FactStatus, ID: r.ID, PartyID: r.PartyID, Clause: string(r.Kind), Value: r.Designator}
 }
 
-func (e *Engine) name(id int64) string {
-	if p := e.parties[id]; p != nil {
-		return p.Name
+func name(l *partyLine) string {
+	if l != nil && l.party != nil {
+		return l.party.Name
 	}
 	return "unknown party"
+}
+
+// kindIs reports whether the line's party is of kind k.
+func kindIs(l *partyLine, k domain.PartyKind) bool {
+	return l != nil && l.party != nil && l.party.Kind == k
 }
 
 func verb(r *domain.PartyStatus, authority string) string {
@@ -369,7 +441,7 @@ func verb(r *domain.PartyStatus, authority string) string {
 }
 
 // judgeView applies the perpetrator, target and area rules for one view.
-func (e *Engine) judgeView(j *judgement, d string, view *View, common int) {
+func (e *Engine) judgeView(j *judgement, d int, view *View, common int) {
 	// The view's trace is the common steps, then its own, laid out
 	// contiguously in the steps arena.
 	first := 0
@@ -386,44 +458,46 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, common int) {
 
 	// Perpetrator: someone bound by the agreement must have done it.
 	var (
-		known           int
-		bound, noStatus int64
-		notPartyWhy     text
-		start           = len(j.arena)
+		known             int
+		bound, noStatus   int64
+		boundL, noStatusL *partyLine
+		notPartyWhy       text
+		start             = len(j.arena)
 	)
-	for _, id := range in.Perpetrators {
+	for k, id := range in.Perpetrators {
 		if id == 0 {
 			continue
 		}
 		known++
-		if r, by, ok := e.excluded(id, d, at); ok {
+		l := j.perps[k]
+		if r, by, ok := e.excluded(l, d, at); ok {
 			j.arena = append(j.arena, statusFact(r))
 			if notPartyWhy[0] == "" {
-				notPartyWhy = text{"perpetrator ", e.name(id), verb(r, e.a.ExclusionAuthority), by}
+				notPartyWhy = text{"perpetrator ", name(l), verb(r, e.a.ExclusionAuthority), by}
 			}
 			continue
 		}
-		if r := e.tl.commitment(id, at); r != nil {
+		if r := l.commitment(at); r != nil {
 			j.arena = append(j.arena, statusFact(r))
 			if r.Kind == domain.StatusCommitted {
 				if bound == 0 {
-					bound = id
+					bound, boundL = id, l
 				}
 			} else if notPartyWhy[0] == "" {
-				notPartyWhy = text{"perpetrator ", e.name(id), " had withdrawn"}
+				notPartyWhy = text{"perpetrator ", name(l), " had withdrawn"}
 			}
 			continue
 		}
-		if p := e.parties[id]; p != nil && p.Kind == domain.KindState {
+		if kindIs(l, domain.KindState) {
 			j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: string(domain.KindState)})
 			if bound == 0 {
-				bound = id
+				bound, boundL = id, l
 			}
 			continue
 		}
 		j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: "no status"})
 		if noStatus == 0 {
-			noStatus = id
+			noStatus, noStatusL = id, l
 		}
 	}
 	switch {
@@ -432,54 +506,55 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, common int) {
 		return
 	case bound == 0 && noStatus != 0:
 		decide(Step{Rule: RulePerpetrator, Outcome: Undetermined, Reason: ReasonNoStatus, Facts: j.facts(start)},
-			text{"no status recorded for ", e.name(noStatus)})
+			text{"no status recorded for ", name(noStatusL)})
 		return
 	case bound == 0:
 		decide(Step{Rule: RulePerpetrator, Outcome: NotViolation, Reason: ReasonPerpetratorNotParty, Facts: j.facts(start)}, notPartyWhy)
 		return
 	}
 	j.steps = append(j.steps, Step{Rule: RulePerpetrator, Pass: true, Facts: j.facts(start)})
-	act, by := in.SubEventType, e.name(bound)
+	act, by := in.SubEventType, name(boundL)
 
 	// Target: a named party that is not excluded is protected; civilians
 	// are protected unless the ground they were on was held by an excluded
 	// party; targets that are all excluded make it not a violation.
 	var (
 		protected, civilians int64
+		protectedL           *partyLine
 		excludedWhy          text
 	)
 	start = len(j.arena)
-	for _, id := range in.Targets {
+	for k, id := range in.Targets {
 		if id == 0 {
 			continue
 		}
-		if r, by, ok := e.excluded(id, d, at); ok {
+		l := j.targets[k]
+		if r, by, ok := e.excluded(l, d, at); ok {
 			j.arena = append(j.arena, statusFact(r))
 			if excludedWhy[0] == "" {
-				excludedWhy = text{"target ", e.name(id), verb(r, e.a.ExclusionAuthority), by}
+				excludedWhy = text{"target ", name(l), verb(r, e.a.ExclusionAuthority), by}
 			}
 			continue
 		}
-		p := e.parties[id]
-		if p != nil && p.Kind == domain.KindCivilians {
+		if kindIs(l, domain.KindCivilians) {
 			j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: string(domain.KindCivilians)})
 			if civilians == 0 {
 				civilians = id
 			}
 			continue
 		}
-		if r := e.tl.commitment(id, at); r != nil {
+		if r := l.commitment(at); r != nil {
 			j.arena = append(j.arena, statusFact(r))
 		} else {
 			j.arena = append(j.arena, Fact{Kind: FactParty, PartyID: id, Value: "not excluded"})
 		}
 		if protected == 0 {
-			protected = id
+			protected, protectedL = id, l
 		}
 	}
 	switch {
 	case protected != 0:
-		decide(Step{Rule: RuleTarget, Outcome: Violation, Facts: j.facts(start)}, text{act, " by ", by, " on ", e.name(protected), ", not excluded"})
+		decide(Step{Rule: RuleTarget, Outcome: Violation, Facts: j.facts(start)}, text{act, " by ", by, " on ", name(protectedL), ", not excluded"})
 		return
 	case excludedWhy[0] != "" && civilians == 0:
 		decide(Step{Rule: RuleTarget, Outcome: NotViolation, Reason: ReasonTargetExcluded, Facts: j.facts(start)}, excludedWhy)
@@ -496,9 +571,11 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, common int) {
 	if !j.located {
 		j.areas = e.areas.AppendAt(j.areas[:0], orb.Point{in.Point.Lon, in.Point.Lat}, at)
 		j.located = true
+		n := len(j.lines)
 		for _, a := range j.areas {
-			j.controllers = append(j.controllers, e.controller(a))
+			j.lines = append(j.lines, e.tl.line(e.controller(a)))
 		}
+		j.ctrls = j.lines[n:]
 	}
 	if len(j.areas) == 0 {
 		if civilians != 0 {
@@ -513,15 +590,15 @@ func (e *Engine) judgeView(j *judgement, d string, view *View, common int) {
 	var nExcluded int
 	var heldBy, exName, exVerb, exBy string
 	for i, a := range j.areas {
-		j.arena = append(j.arena, Fact{Kind: FactArea, ID: a.ID, Version: a.Version, PartyID: j.controllers[i]})
-		if r, by, ok := e.excluded(j.controllers[i], d, at); ok {
+		j.arena = append(j.arena, Fact{Kind: FactArea, ID: a.ID, Version: a.Version, PartyID: e.controller(a)})
+		if r, by, ok := e.excluded(j.ctrls[i], d, at); ok {
 			j.arena = append(j.arena, statusFact(r))
 			nExcluded++
 			if exName == "" {
-				exName, exVerb, exBy = e.name(j.controllers[i]), verb(r, e.a.ExclusionAuthority), by
+				exName, exVerb, exBy = name(j.ctrls[i]), verb(r, e.a.ExclusionAuthority), by
 			}
 		} else if heldBy == "" {
-			heldBy = e.name(j.controllers[i])
+			heldBy = name(j.ctrls[i])
 		}
 	}
 	switch nExcluded {

@@ -339,3 +339,110 @@ func TestSentenceNamesEveryView(t *testing.T) {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 2016)) }
+
+// TestJudgeIntoReusesWindows judges a stream of incidents into one reused
+// verdict, across Damascus's clock changes of 2016 (at local midnight) and
+// month ends, alternating engines in two time zones, and checks every
+// window against Window's: the cache of the last day must never leak.
+func TestJudgeIntoReusesWindows(t *testing.T) {
+	damascusEngine := newEngine(t, scenarioAgreement())
+	utc := scenarioAgreement()
+	utc.TimeZone = "UTC"
+	utcEngine := newEngine(t, utc)
+	var instants []time.Time
+	for _, span := range [][2]time.Time{
+		{time.Date(2016, 2, 28, 18, 0, 0, 0, time.UTC), time.Date(2016, 3, 2, 6, 0, 0, 0, time.UTC)},
+		{time.Date(2016, 3, 24, 18, 0, 0, 0, time.UTC), time.Date(2016, 3, 26, 6, 0, 0, 0, time.UTC)},
+		{time.Date(2016, 10, 27, 12, 0, 0, 0, time.UTC), time.Date(2016, 10, 29, 6, 0, 0, 0, time.UTC)},
+	} {
+		for t := span[0]; t.Before(span[1]); t = t.Add(23 * time.Minute) {
+			instants = append(instants, t)
+		}
+	}
+	// The spans must cross both clock changes, or the test checks less
+	// than it says.
+	offsets := map[int]bool{}
+	for _, at := range instants {
+		_, off := at.In(damascus).Zone()
+		offsets[off] = true
+	}
+	if len(offsets) != 2 {
+		t.Fatalf("the instants see Damascus offsets %v, want two", offsets)
+	}
+	// Forwards, then backwards: the cache must hold going either way.
+	for i := range instants[:len(instants)-1] {
+		instants = append(instants, instants[len(instants)-2-2*i])
+	}
+	var v compliance.Verdict
+	check := func(e *compliance.Engine, at time.Time, prec domain.TimePrecision) {
+		t.Helper()
+		in := strike(domain.SubAirStrike, at, raqqaCity, []int64{ruAF}, nil)
+		in.TimePrecision = prec
+		e.JudgeInto(&v, in)
+		from, to := e.Window(in)
+		if !v.From.Equal(from) || !v.To.Equal(to) || v.From.Location() != from.Location() {
+			t.Fatalf("%v (precision %v): JudgeInto's window [%v, %v), Window's [%v, %v)", at, prec, v.From, v.To, from, to)
+		}
+	}
+	// Runs of one engine and one precision use the cache; then the
+	// engines and precisions take turns, which must not.
+	precisions := []domain.TimePrecision{domain.TimeDay, domain.TimeWeek, domain.TimeMonth}
+	for _, prec := range precisions {
+		for _, at := range instants {
+			check(damascusEngine, at, prec)
+		}
+	}
+	for i, at := range instants {
+		e := damascusEngine
+		if i%3 == 2 {
+			e = utcEngine
+		}
+		check(e, at, precisions[i/2%len(precisions)])
+	}
+}
+
+// TestStatusesOfUnlistedParties: status rows apply to a party ID the
+// registry does not list, and through a parent it does not list; a
+// designation row naming no designator opens no view.
+func TestStatusesOfUnlistedParties(t *testing.T) {
+	const ghost, ghostChild, ghostParent = 90, 91, 92
+	parties := append(scenarioParties(), &domain.Party{ID: ghostChild, Slug: "ghost-child", Name: "Ghost child",
+		Kind: domain.KindArmedGroup, ParentID: ghostParent})
+	row := func(id, party int64, kind domain.StatusKind, designator string) *domain.PartyStatus {
+		return &domain.PartyStatus{ID: id, AgreementID: 1, PartyID: party, Kind: kind, Designator: designator, ValidFrom: at(1, 0, 0)}
+	}
+	statuses := append(scenarioStatuses(),
+		row(301, ghost, domain.StatusCommitted, "Russia"),
+		row(302, ghostParent, domain.StatusExcluded, ""),
+		row(303, jaish, domain.StatusDesignated, ""),
+		row(304, ghostParent, domain.StatusDesignated, "Jordan"),
+	)
+	e, err := compliance.New(scenarioAgreement(), parties, statuses, control.NewIndex(scenarioAreas()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		in   *domain.Incident
+		want []outcome
+		why  string
+	}{
+		{"an unlisted party bound by its row", strike(domain.SubShelling, at(28, 10, 0), douma, []int64{ghost}, []int64{jaish}),
+			one(compliance.Violation, ""), "Shelling/artillery/missile attack by unknown party on Jaysh al-Islam, not excluded"},
+		{"excluded through an unlisted parent", strike(domain.SubShelling, at(28, 10, 0), douma, []int64{saa}, []int64{ghostChild}),
+			one(compliance.NotViolation, compliance.ReasonTargetExcluded), "target Ghost child excluded by UN Security Council"},
+		{"a designation by no one changes nothing", strike(domain.SubShelling, at(28, 10, 0), douma, []int64{saa}, []int64{jaish}),
+			one(compliance.Violation, ""), "Shelling/artillery/missile attack by Syrian Arab Army on Jaysh al-Islam, not excluded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := e.Judge(tt.in)
+			if diff := cmp.Diff(tt.want, outcomes(v)); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s\nsentence: %s", diff, v.Sentence)
+			}
+			if v.Base().Why != tt.why {
+				t.Errorf("why = %q, want %q", v.Base().Why, tt.why)
+			}
+		})
+	}
+}

@@ -13,13 +13,22 @@ import (
 // cannot hang the engine.
 const maxDepth = 16
 
-// timelines holds the status rows of one agreement, split the way the rules
-// read them: commitments per party (across guarantors), and designations per
-// party and designator.
+// partyLine is one party's status rows, split the way the rules read them,
+// with a pointer to its parent's: the engine resolves a party ID once per
+// incident and then walks pointers, not maps, up the ParentID chain.
+type partyLine struct {
+	party  *domain.Party // nil for an ID only status rows or a child name
+	parent *partyLine
+	// commit holds committed and withdrawn rows, across guarantors.
+	commit []*domain.PartyStatus
+	// desig holds designation rows by designator number: 0 is the
+	// exclusion authority, i is timelines.designators[i-1].
+	desig [][]*domain.PartyStatus
+}
+
+// timelines holds the status rows of one agreement by party.
 type timelines struct {
-	parent map[int64]int64
-	commit map[int64][]*domain.PartyStatus
-	desig  map[int64]map[string][]*domain.PartyStatus
+	lines map[int64]*partyLine
 	// designators lists everyone but the authority who designated anyone,
 	// sorted, so extra views come out in a fixed order.
 	designators []string
@@ -33,48 +42,82 @@ func compareRows(a, b *domain.PartyStatus) int {
 }
 
 func newTimelines(agreementID int64, authority string, parties []*domain.Party, rows []*domain.PartyStatus) *timelines {
-	tl := &timelines{
-		parent: map[int64]int64{},
-		commit: map[int64][]*domain.PartyStatus{},
-		desig:  map[int64]map[string][]*domain.PartyStatus{},
+	tl := &timelines{lines: map[int64]*partyLine{}}
+	// line returns the party's line, making it; ID 0 is no party.
+	line := func(id int64) *partyLine {
+		if id == 0 {
+			return nil
+		}
+		l := tl.lines[id]
+		if l == nil {
+			l = &partyLine{}
+			tl.lines[id] = l
+		}
+		return l
 	}
+	parents := map[int64]int64{}
 	for _, p := range parties {
+		if l := line(p.ID); l != nil {
+			l.party = p
+		}
 		if p.ParentID != 0 {
-			tl.parent[p.ID] = p.ParentID
+			parents[p.ID] = p.ParentID
 		}
 	}
+	for id, parent := range parents {
+		line(id).parent = line(parent)
+	}
+	var mine []*domain.PartyStatus
 	others := map[string]bool{}
 	for _, r := range rows {
 		if agreementID != 0 && r.AgreementID != 0 && r.AgreementID != agreementID {
 			continue
 		}
-		switch r.Kind {
-		case domain.StatusCommitted, domain.StatusWithdrawn:
-			tl.commit[r.PartyID] = append(tl.commit[r.PartyID], r)
-		case domain.StatusExcluded, domain.StatusDesignated, domain.StatusUndesignated:
-			d := designatorOf(r, authority)
-			if tl.desig[r.PartyID] == nil {
-				tl.desig[r.PartyID] = map[string][]*domain.PartyStatus{}
-			}
-			tl.desig[r.PartyID][d] = append(tl.desig[r.PartyID][d], r)
-			if d != authority {
+		mine = append(mine, r)
+		if isDesignation(r.Kind) {
+			// A row by no one names no view: the authority's rows have
+			// its name, and other views read their designator's rows.
+			if d := designatorOf(r, authority); d != authority && d != "" {
 				others[d] = true
 			}
-		}
-	}
-	for _, rs := range tl.commit {
-		slices.SortFunc(rs, compareRows)
-	}
-	for _, m := range tl.desig {
-		for _, rs := range m {
-			slices.SortFunc(rs, compareRows)
 		}
 	}
 	for d := range others {
 		tl.designators = append(tl.designators, d)
 	}
 	slices.Sort(tl.designators)
+	number := map[string]int{authority: 0}
+	for i, d := range tl.designators {
+		number[d] = i + 1
+	}
+	for _, r := range mine {
+		l := line(r.PartyID)
+		switch {
+		case l == nil:
+		case r.Kind == domain.StatusCommitted || r.Kind == domain.StatusWithdrawn:
+			l.commit = append(l.commit, r)
+		case isDesignation(r.Kind):
+			n, ok := number[designatorOf(r, authority)]
+			if !ok {
+				continue
+			}
+			if len(l.desig) <= n {
+				l.desig = append(l.desig, make([][]*domain.PartyStatus, n+1-len(l.desig))...)
+			}
+			l.desig[n] = append(l.desig[n], r)
+		}
+	}
+	for _, l := range tl.lines {
+		slices.SortFunc(l.commit, compareRows)
+		for _, rs := range l.desig {
+			slices.SortFunc(rs, compareRows)
+		}
+	}
 	return tl
+}
+
+func isDesignation(k domain.StatusKind) bool {
+	return k == domain.StatusExcluded || k == domain.StatusDesignated || k == domain.StatusUndesignated
 }
 
 // designatorOf names whose judgment a designation row is. An "excluded" row
@@ -102,13 +145,15 @@ func inForce(rows []*domain.PartyStatus, t time.Time) *domain.PartyStatus {
 	return rows[i-1]
 }
 
-// designation returns the designator's row in force for the party at t,
+// designation returns designator n's row in force for the party at t,
 // walking up to the parent when the party has none of its own, and whether
 // it designates the party.
-func (tl *timelines) designation(party int64, designator string, t time.Time) (*domain.PartyStatus, bool) {
-	for p, depth := party, 0; p != 0 && depth < maxDepth; p, depth = tl.parent[p], depth+1 {
-		if r := inForce(tl.desig[p][designator], t); r != nil {
-			return r, r.Kind != domain.StatusUndesignated
+func (l *partyLine) designation(n int, t time.Time) (*domain.PartyStatus, bool) {
+	for depth := 0; l != nil && depth < maxDepth; l, depth = l.parent, depth+1 {
+		if n < len(l.desig) {
+			if r := inForce(l.desig[n], t); r != nil {
+				return r, r.Kind != domain.StatusUndesignated
+			}
 		}
 	}
 	return nil, false
@@ -116,24 +161,19 @@ func (tl *timelines) designation(party int64, designator string, t time.Time) (*
 
 // commitment returns the committed or withdrawn row in force for the party
 // at t, the party's own or else its nearest ancestor's.
-func (tl *timelines) commitment(party int64, t time.Time) *domain.PartyStatus {
-	for p, depth := party, 0; p != 0 && depth < maxDepth; p, depth = tl.parent[p], depth+1 {
-		if r := inForce(tl.commit[p], t); r != nil {
+func (l *partyLine) commitment(t time.Time) *domain.PartyStatus {
+	for depth := 0; l != nil && depth < maxDepth; l, depth = l.parent, depth+1 {
+		if r := inForce(l.commit, t); r != nil {
 			return r
 		}
 	}
 	return nil
 }
 
-// designatesAny reports whether the designator has a row in force at t for
-// any of the parties or their ancestors; if not, its view cannot differ.
-func (tl *timelines) designatesAny(designator string, t time.Time, parties ...[]int64) bool {
-	for _, ids := range parties {
-		for _, id := range ids {
-			if r, ok := tl.designation(id, designator, t); ok && r != nil {
-				return true
-			}
-		}
+// line returns the party's line, or nil for an ID no party or row has.
+func (tl *timelines) line(id int64) *partyLine {
+	if id == 0 {
+		return nil
 	}
-	return false
+	return tl.lines[id]
 }

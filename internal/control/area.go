@@ -67,24 +67,31 @@ func (a *Area) Key() Key { return Key{a.ID, a.Version} }
 // on-segment check; unlike planar.RingContains it does not recompute the
 // ring's bound on every call, which the index has already checked.
 func ringLocate(r orb.Ring, p orb.Point) int {
+	if len(r) == 0 {
+		return -1
+	}
 	in := false
 	px, py := p[0], p[1]
-	for i := 0; i+1 < len(r); i++ {
-		ax, ay := r[i][0], r[i][1]
-		bx, by := r[i+1][0], r[i+1][1]
-		if (ay > py) != (by > py) {
+	// Each edge runs from a to b; a is the previous edge's b, so each vertex
+	// is loaded and compared with py once.
+	ax, ay := r[0][0], r[0][1]
+	aAbove := ay > py
+	for _, q := range r[1:] {
+		bx, by := q[0], q[1]
+		bAbove := by > py
+		if aAbove != bAbove {
 			x := ax + (py-ay)*(bx-ax)/(by-ay)
 			if px < x {
 				in = !in
 			} else if px == x {
 				return 0
 			}
-			continue
-		}
-		// Horizontal or touching segments: only the on-boundary case matters.
-		if (ay == py || by == py) && px >= min(ax, bx) && px <= max(ax, bx) && (ay == by || (px == ax && py == ay) || (px == bx && py == by)) {
+		} else if (ay == py || by == py) && px >= min(ax, bx) && px <= max(ax, bx) && (ay == by || (px == ax && py == ay) || (px == bx && py == by)) {
+			// Horizontal or touching segments: only the on-boundary case
+			// matters.
 			return 0
 		}
+		ax, ay, aAbove = bx, by, bAbove
 	}
 	if in {
 		return 1

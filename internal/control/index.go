@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 )
 
 // Locator answers which area versions contain a point at an instant. The
@@ -52,12 +51,12 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// Index finds the areas that contain a point at an instant: an R-tree over
-// each polygon's bounding box narrows the candidates, then an exact
+// Index finds the areas that contain a point at an instant: a packed R-tree
+// over each polygon's bounding box narrows the candidates, then an exact
 // point-in-polygon test (holes excluded, boundaries included) decides. It
 // is immutable once built and safe for concurrent use.
 type Index struct {
-	tree  rtree.RTreeG[int32]
+	tree  *packedTree
 	polys []prepared
 	areas []*Area
 }
@@ -72,17 +71,19 @@ var (
 func NewIndex(areas []*Area) *Index {
 	ix := &Index{areas: slices.Clone(areas)}
 	slices.SortFunc(ix.areas, compareAreas)
+	var boxes []box
 	for _, a := range ix.areas {
 		for _, poly := range a.Shape {
 			if len(poly) == 0 {
 				continue
 			}
 			b := poly[0].Bound()
-			ix.tree.Insert([2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}, int32(len(ix.polys)))
+			boxes = append(boxes, box{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
 			ix.polys = append(ix.polys, prepared{area: a, poly: poly, bound: b,
 				from: fromNano(a.ValidFrom), to: unixNano(a.ValidTo)})
 		}
 	}
+	ix.tree = newPackedTree(boxes)
 	return ix
 }
 
@@ -95,19 +96,20 @@ func (ix *Index) At(p orb.Point, t time.Time) []*Area { return ix.AppendAt(nil, 
 // AppendAt implements Locator without allocating when dst has room.
 func (ix *Index) AppendAt(dst []*Area, p orb.Point, t time.Time) []*Area {
 	start := len(dst)
-	pt := [2]float64{p[0], p[1]}
 	tn := t.UnixNano()
-	ix.tree.Search(pt, pt, func(_, _ [2]float64, i int32) bool {
+	// Candidates go to an array on the stack: a point rarely lies in more
+	// than a few boxes, and the lookup must not allocate.
+	var buf [32]int32
+	for _, i := range ix.tree.appendPoint(buf[:0], p[0], p[1]) {
 		c := &ix.polys[i]
 		if !c.activeAt(tn) || polygonLocate(c.poly, p) < 0 {
-			return true
+			continue
 		}
 		// A multipolygon's parts do not overlap, but keep it unique anyway.
 		if !slices.Contains(dst[start:], c.area) {
 			dst = append(dst, c.area)
 		}
-		return true
-	})
+	}
 	if len(dst)-start > 1 {
 		slices.SortFunc(dst[start:], compareAreas)
 	}
@@ -171,29 +173,29 @@ type Overlap struct {
 func (ix *Index) Overlaps() []Overlap {
 	var out []Overlap
 	seen := map[[2]*Area]bool{}
+	var cands []int32
 	for i := range ix.polys {
 		c := &ix.polys[i]
-		ix.tree.Search([2]float64{c.bound.Min[0], c.bound.Min[1]}, [2]float64{c.bound.Max[0], c.bound.Max[1]},
-			func(_, _ [2]float64, j32 int32) bool {
-				d := &ix.polys[j32]
-				if d.area == c.area || compareAreas(c.area, d.area) > 0 {
-					return true
-				}
-				pair := [2]*Area{c.area, d.area}
-				if seen[pair] {
-					return true
-				}
-				from, to, ok := windowOverlap(c.area, d.area)
-				if !ok || !polygonsOverlap(c.poly, d.poly) {
-					return true
-				}
-				seen[pair] = true
-				out = append(out, Overlap{
-					A: c.area.Key(), B: d.area.Key(), From: from, To: to,
-					Conflict: c.area.Controller != d.area.Controller || c.area.ControllerID != d.area.ControllerID,
-				})
-				return true
+		cands = ix.tree.appendBox(cands[:0], box{c.bound.Min[0], c.bound.Min[1], c.bound.Max[0], c.bound.Max[1]})
+		for _, j := range cands {
+			d := &ix.polys[j]
+			if d.area == c.area || compareAreas(c.area, d.area) > 0 {
+				continue
+			}
+			pair := [2]*Area{c.area, d.area}
+			if seen[pair] {
+				continue
+			}
+			from, to, ok := windowOverlap(c.area, d.area)
+			if !ok || !polygonsOverlap(c.poly, d.poly) {
+				continue
+			}
+			seen[pair] = true
+			out = append(out, Overlap{
+				A: c.area.Key(), B: d.area.Key(), From: from, To: to,
+				Conflict: c.area.Controller != d.area.Controller || c.area.ControllerID != d.area.ControllerID,
 			})
+		}
 	}
 	slices.SortFunc(out, func(x, y Overlap) int {
 		return cmp.Or(cmp.Compare(x.A.ID, y.A.ID), cmp.Compare(x.A.Version, y.A.Version),
