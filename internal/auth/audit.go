@@ -66,15 +66,19 @@ func validUTF8NoNUL(s string) bool {
 }
 
 // AuditFilter selects audit events. Results come oldest first; page with
-// AfterID set to the last ID seen.
+// AfterID set to the last ID seen. Newest turns the order round, for a
+// reader who wants the latest first; page it with BeforeID.
 type AuditFilter struct {
 	ActorID  int64
 	Actor    string
+	Action   string
 	Kind     string
 	RecordID string
 	Since    time.Time // inclusive
 	Until    time.Time // exclusive
 	AfterID  int64
+	BeforeID int64
+	Newest   bool
 	Limit    int // default 100, at most 1000
 }
 

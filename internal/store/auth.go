@@ -346,7 +346,7 @@ func nullJSON(v json.RawMessage) any {
 	return string(v)
 }
 
-// AuditEvents lists audit events oldest first.
+// AuditEvents lists audit events oldest first, or newest first with f.Newest.
 func (db *DB) AuditEvents(ctx context.Context, f auth.AuditFilter) ([]*auth.AuditEvent, error) {
 	var where []string
 	var args []any
@@ -356,6 +356,9 @@ func (db *DB) AuditEvents(ctx context.Context, f auth.AuditFilter) ([]*auth.Audi
 	}
 	if f.Actor != "" {
 		where = append(where, "actor = "+arg(f.Actor))
+	}
+	if f.Action != "" {
+		where = append(where, "action = "+arg(f.Action))
 	}
 	if f.Kind != "" {
 		where = append(where, "record_kind = "+arg(f.Kind))
@@ -372,10 +375,17 @@ func (db *DB) AuditEvents(ctx context.Context, f auth.AuditFilter) ([]*auth.Audi
 	if f.AfterID != 0 {
 		where = append(where, "id > "+arg(f.AfterID))
 	}
+	if f.BeforeID != 0 {
+		where = append(where, "id < "+arg(f.BeforeID))
+	}
 	q := `SELECT ` + auditColumns + ` FROM audit_events`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY id LIMIT " + arg(limit(f.Limit))
+	order := " ORDER BY id"
+	if f.Newest {
+		order += " DESC"
+	}
+	q += order + " LIMIT " + arg(limit(f.Limit))
 	return queryAll(ctx, db, q, args, scanAudit)
 }

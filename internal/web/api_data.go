@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"mime"
@@ -166,7 +167,20 @@ func (s *Server) handleGrade(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.auditGrade(r, in, req.Version)
 	writeJSON(w, http.StatusOK, in)
+}
+
+// auditGrade records a grade change with the grade before and after, which
+// the grade history holds as its last row.
+func (s *Server) auditGrade(r *http.Request, in *domain.Incident, version int) {
+	old := map[string]any{"version": version}
+	new := map[string]any{"grade": cmp.Or(string(in.Grade), "ungraded"), "version": in.Version}
+	if h, err := s.Store.GradeHistory(r.Context(), in.ID); err == nil && len(h) > 0 {
+		last := h[len(h)-1]
+		old["grade"], new["note"] = cmp.Or(string(last.From), "ungraded"), last.Note
+	}
+	s.audit(r, "incident.grade", "incident", in.ID, old, new)
 }
 
 func (s *Server) handleGradeHistory(w http.ResponseWriter, r *http.Request) {

@@ -102,8 +102,15 @@ func (s *Server) handleMessageStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newReceipt(m, false))
 }
 
-// clientKey identifies an anonymous sender for repeat detection.
+// clientKey identifies an anonymous sender for repeat detection: the
+// client address the authenticator worked out, past trusted proxies, as
+// the rate limits and the audit trail see it. Behind a proxy the raw
+// RemoteAddr is the proxy's, and every sender would share one key, so that
+// one person's report could come back as another's tracking number.
 func clientKey(r *http.Request) string {
+	if a := auth.FromContext(r.Context()).Address; a != "" {
+		return a
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -50,11 +50,11 @@ func (s *Server) handleWhoAmI(w http.ResponseWriter, r *http.Request) {
 		"via": p.Via, "csrf_token": auth.CSRFToken(r.Context())})
 }
 
-// handleAudit lists the audit trail (?actor=&kind=&record=&since=&until=&after=&limit=),
+// handleAudit lists the audit trail (?actor=&action=&kind=&record=&since=&until=&after=&limit=),
 // as JSON, or as CSV or JSON lines with ?format=csv|jsonl for export.
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := auth.AuditFilter{Actor: q.Get("actor"), Kind: q.Get("kind"), RecordID: q.Get("record")}
+	f := auth.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Kind: q.Get("kind"), RecordID: q.Get("record")}
 	for _, err := range []error{queryTime(q.Get("since"), "since", &f.Since), queryTime(q.Get("until"), "until", &f.Until),
 		queryID(q.Get("after"), "after", &f.AfterID), queryInt(q.Get("limit"), "limit", &f.Limit)} {
 		if err != nil {
@@ -116,14 +116,27 @@ func (s *Server) auditWrites(next http.Handler) http.Handler {
 		if done || rec.status >= 300 || (p.Anonymous() && p.Via != "config") || r.Pattern == "" {
 			return
 		}
-		kind, id := "route", ""
-		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/v1/"), "/")
-		kind = singular(parts[0])
-		if len(parts) >= 2 {
-			id = parts[1]
-		}
+		kind, id := recordOf(r.URL.Path)
 		s.audit(r, r.Pattern, kind, id, nil, map[string]any{"status": rec.status, "path": r.URL.Path})
 	})
+}
+
+// recordOf names the record a path addresses, for the audit trail: the
+// collection's kind and the ID after it, under /api/v1/ as under /desk/, so
+// that a change made from a desk form is filed under its record too.
+func recordOf(path string) (kind, id string) {
+	rest := strings.TrimPrefix(path, "/")
+	for _, prefix := range []string{"api/v1/", "desk/"} {
+		if r, ok := strings.CutPrefix(rest, prefix); ok {
+			rest = r
+			break
+		}
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) >= 2 {
+		id = parts[1]
+	}
+	return singular(parts[0]), id
 }
 
 // singular turns a collection in a path into the kind of its records.

@@ -33,6 +33,7 @@ type authzRole struct {
 type authzFixture struct {
 	db         *store.DB
 	url        string
+	agreement  *domain.Agreement
 	own, other *domain.Party
 	messages   map[int64]*domain.Message // by party
 	roles      []authzRole
@@ -46,6 +47,12 @@ func newAuthzFixture(t *testing.T, open func(testing.TB) *store.DB) *authzFixtur
 	fx := &authzFixture{db: db, url: ts.URL, messages: map[int64]*domain.Message{},
 		own:   &domain.Party{Slug: "own", Name: "Own Brigade", Kind: domain.KindArmedGroup},
 		other: &domain.Party{Slug: "other", Name: "Other Brigade", Kind: domain.KindArmedGroup}}
+	fx.agreement = &domain.Agreement{Slug: "matrix-truce", Name: "Matrix truce", TimeZone: "Asia/Damascus",
+		Start: time.Date(2016, 2, 26, 22, 0, 0, 0, time.UTC), Country: "SY", ExclusionAuthority: "UN Security Council",
+		ProhibitedActs: []string{domain.SubShelling}}
+	if err := db.CreateAgreement(ctx, fx.agreement); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []*domain.Party{fx.own, fx.other} {
 		if err := db.CreateParty(ctx, p); err != nil {
 			t.Fatal(err)
@@ -162,6 +169,11 @@ func (fx *authzFixture) bind(t *testing.T, method, pattern string, party *domain
 			}
 			return status == http.StatusOK
 		}
+	case "POST /api/v1/agreements/{slug}/commitments":
+		b.party = party.ID
+		b.path = "/api/v1/agreements/" + fx.agreement.Slug + "/commitments"
+		b.body = fmt.Sprintf(`{"party":%q,"through":"Russia","valid_from":"2016-02-26T10:00:00Z"}`, party.Slug)
+		b.did = func(status int, body []byte) bool { return status == http.StatusCreated }
 	case "POST /api/v1/messages":
 		b.party = party.ID
 		b.body = fmt.Sprintf(`{"sender":{"kind":"liaison","party_id":%d},"body":"matrix %d"}`, party.ID, len(fx.messages)+int(party.ID))

@@ -80,6 +80,8 @@ func TestHostileFields(t *testing.T) {
 			{"POST", "/api/v1/agreements", fmt.Sprintf(`{"slug":"b%d","name":"x","time_zone":%s,"start":"2016-02-26T22:00:00Z","prohibited_acts":[%[2]s],"country":"Syria","exclusion_authority":"x"}`, i, q(h))},
 			{"POST", "/api/v1/agreements/coh/statuses", fmt.Sprintf(`{"party":"ypg","kind":"designated","designator":%s,"valid_from":"2016-02-27T00:00:00Z","source":%[1]s,"note":%[1]s}`, q(h))},
 			{"POST", "/api/v1/agreements/coh/statuses", fmt.Sprintf(`{"party":%s,"kind":"committed","valid_from":"2016-02-27T00:00:00Z"}`, q(h))},
+			{"POST", "/api/v1/agreements/coh/commitments", fmt.Sprintf(`{"party":"ypg","through":%s,"valid_from":"2016-02-27T00:00:00Z","source":%[1]s,"note":%[1]s}`, q(h))},
+			{"POST", "/api/v1/agreements/coh/commitments", fmt.Sprintf(`{"party":%s,"valid_from":"2016-02-27T00:00:00Z"}`, q(h))},
 			{"POST", "/api/v1/incidents", fmt.Sprintf(`{"sub_event_type":"Shelling/artillery/missile attack","occurred_at":"2016-02-28T09:00:00Z",
 				"location":%s,"admin1":%[1]s,"admin2":%[1]s,"summary":%[1]s,"sources":[{"kind":"media","url":"https://example.org/%d","publisher":%[1]s,"note":%[1]s}]}`, q(h), i)},
 			{"POST", "/api/v1/incidents", fmt.Sprintf(`{"sub_event_type":%s,"occurred_at":"2016-02-28T09:00:00Z"}`, q(h))},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/bulletin"
 	"github.com/trucedesk/truce/internal/domain"
 )
@@ -50,6 +51,10 @@ type page struct {
 	Form      map[string]string // what the user typed, kept on error
 	Message   string
 	Status    int
+	// CSRF is the session's synchronizer token when someone is logged in:
+	// a liaison's session may send the public form too, and in its party's
+	// name (see Server.submit).
+	CSRF string
 }
 
 func newPage(r *http.Request, title string) *page {
@@ -65,11 +70,14 @@ func newPage(r *http.Request, title string) *page {
 		dir = "rtl"
 	}
 	return &page{Lang: lang, Dir: dir, Title: translate(lang, title), Path: r.URL.Path,
-		Errors: map[string]string{}, Form: map[string]string{}}
+		Errors: map[string]string{}, Form: map[string]string{}, CSRF: auth.CSRFToken(r.Context())}
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if p.CSRF != "" {
+		w.Header().Set("Cache-Control", "no-store") // it carries a session's token
+	}
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, p); err != nil {
 		s.Logger.Error("render page", "template", name, "err", err)
@@ -144,9 +152,11 @@ func (s *Server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(p.Errors) == 0 {
+		// The same path as the API and the gateways: a logged-in liaison's
+		// report is filed in its party's name and reaches its inbox.
 		m := &domain.Message{Channel: domain.ChannelWeb, Language: p.Lang, Body: p.Form["body"],
-			Sender: domain.Sender{Kind: domain.SenderPublic, Name: p.Form["name"], Contact: p.Form["contact"]}}
-		rc, err := s.Desk.Submit(r.Context(), m, clientKey(r))
+			Sender: domain.Sender{Name: p.Form["name"], Contact: p.Form["contact"]}}
+		rc, err := s.submit(r, m)
 		if err == nil {
 			p.Title = translate(p.Lang, "Report received")
 			p.Data = rc.Message

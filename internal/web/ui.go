@@ -43,15 +43,18 @@ type deskPage struct {
 	User  string
 	// CSRF is the session's synchronizer token, which the desk's scripts
 	// send with every change; empty for operator tokens, which need none.
-	CSRF  string
-	Error string
-	Form  map[string]string
-	Data  any
+	CSRF string
+	// CanAudit shows the audit trail in the navigation.
+	CanAudit bool
+	Error    string
+	Form     map[string]string
+	Data     any
 }
 
 func (s *Server) newDeskPage(r *http.Request, title, nav string) *deskPage {
 	p := auth.FromContext(r.Context())
-	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()), Form: map[string]string{}}
+	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()),
+		CanAudit: auth.DefaultPolicy.Permits(p, auth.ActReadAudit), Form: map[string]string{}}
 }
 
 func (s *Server) renderDesk(w http.ResponseWriter, status int, name string, p *deskPage) {
@@ -251,7 +254,7 @@ type incidentData struct {
 	Verdicts     []verdictView
 	Parties      map[int64]*domain.Party // the parties the traces name by ID
 	Grades       []*domain.GradeChange
-	Audit        []*auth.AuditEvent
+	Audit        []auditRow
 	ShowAudit    bool // the reader may read the audit trail
 	CanGrade     bool
 	GradeChoices []domain.Grade
@@ -266,8 +269,8 @@ type verdictView struct {
 	Changes   []*domain.VerdictChange
 }
 
-// incidentAuditLimit bounds the audit rows the page shows; the API pages
-// through all of them.
+// incidentAuditLimit bounds the audit rows the page shows; the audit page
+// and the API page through all of them.
 const incidentAuditLimit = 50
 
 func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
@@ -345,12 +348,15 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		return
 	}
 	if s.Auth != nil && auth.DefaultPolicy.Permits(who, auth.ActReadAudit) {
-		d.Audit, err = s.Auth.Store.AuditEvents(ctx, auth.AuditFilter{Kind: "incident", RecordID: strconv.FormatInt(in.ID, 10), Limit: incidentAuditLimit})
+		// The latest events, told in order; the audit page has the rest.
+		events, err := s.Auth.Store.AuditEvents(ctx, auth.AuditFilter{Kind: "incident", RecordID: strconv.FormatInt(in.ID, 10),
+			Newest: true, Limit: incidentAuditLimit})
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
-		d.ShowAudit = true
+		slices.Reverse(events)
+		d.Audit, d.ShowAudit = auditRows(events), true
 	}
 	p.Title, p.Data = in.String(), d
 	s.renderDesk(w, status, "desk_incident.html", p)
@@ -402,7 +408,8 @@ func (s *Server) handleIncidentGrade(w http.ResponseWriter, r *http.Request) {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	g := domain.GradeChange{IncidentID: id, To: domain.Grade(r.PostFormValue("grade")), Note: r.PostFormValue("note"),
 		Version: version, Actor: Actor(r.Context())}
-	if _, err := s.Store.GradeIncident(r.Context(), g); err != nil {
+	in, err := s.Store.GradeIncident(r.Context(), g)
+	if err != nil {
 		code := domain.ErrorCode(err)
 		if code != domain.EINVALID && code != domain.ECONFLICT {
 			s.error(w, r, err)
@@ -414,6 +421,7 @@ func (s *Server) handleIncidentGrade(w http.ResponseWriter, r *http.Request) {
 		s.renderIncident(w, r, id, statuses[code], p)
 		return
 	}
+	s.auditGrade(r, in, version)
 	http.Redirect(w, r, "/desk/incidents/"+strconv.FormatInt(id, 10)+"#grades-h", http.StatusSeeOther)
 }
 

@@ -433,6 +433,13 @@ func testAuthAudit(t *testing.T, s AuthStore) {
 		{"after", auth.AuditFilter{AfterID: e2.ID}, []*auth.AuditEvent{e3, e4}},
 		{"limit", auth.AuditFilter{Limit: 2}, []*auth.AuditEvent{e1, e2}},
 		{"nothing", auth.AuditFilter{Actor: "nobody"}, nil},
+		{"action", auth.AuditFilter{Action: "message.transition"}, []*auth.AuditEvent{e1, e3}},
+		{"action is exact", auth.AuditFilter{Action: "message"}, nil},
+		{"before", auth.AuditFilter{BeforeID: e3.ID}, []*auth.AuditEvent{e1, e2}},
+		{"newest", auth.AuditFilter{Newest: true}, []*auth.AuditEvent{e4, e3, e2, e1}},
+		{"newest page", auth.AuditFilter{Newest: true, Limit: 2}, []*auth.AuditEvent{e4, e3}},
+		{"newest next page", auth.AuditFilter{Newest: true, BeforeID: e3.ID, Limit: 2}, []*auth.AuditEvent{e2, e1}},
+		{"newest of an actor", auth.AuditFilter{Newest: true, Actor: "amira", Action: "message.transition"}, []*auth.AuditEvent{e3, e1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
