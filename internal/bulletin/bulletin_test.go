@@ -85,6 +85,37 @@ func fixture(t *testing.T) *analysis.Analyzer {
 			t.Fatalf("%v: %v", in, err)
 		}
 	}
+	// Reconciliation agreements in made-up places (the desk records no
+	// historical one its sources do not give): Testville signs on 28 Feb;
+	// Exampleton, signed the day before, is reported in force on the 28th;
+	// Sampleburg's agreement, in force since the 27th, breaks that evening.
+	for _, x := range []struct {
+		rc    *domain.Reconciliation
+		moves []domain.ReconciliationChange
+	}{
+		{&domain.Reconciliation{Settlement: "Testville", Admin1: "Rif Dimashq", SignedAt: at(28, 11, 0),
+			Signatories: []domain.Signatory{{Name: "Testville fighters", Role: domain.SignatoryArmedGroup},
+				{Name: "Testville elders", Role: domain.SignatoryCommunity}, {PartyID: ids["ru-af"], Role: domain.SignatoryGuarantor}},
+			Terms: []domain.Term{{Kind: domain.TermHeavyWeapons, Text: "two tanks | a mortar,\nwithin a week"}, {Kind: domain.TermHumanitarianAccess}}}, nil},
+		{&domain.Reconciliation{Settlement: "Exampleton", Admin1: "Homs", SignedAt: at(27, 15, 0),
+			Signatories: []domain.Signatory{{Name: "Exampleton council", Role: domain.SignatoryCommunity}}},
+			[]domain.ReconciliationChange{{State: domain.ReconciliationInForce, At: at(28, 9, 0)}}},
+		{&domain.Reconciliation{Settlement: "Sampleburg", Admin1: "Daraa", SignedAt: at(26, 12, 0),
+			Signatories: []domain.Signatory{{Name: "Sampleburg brigade", Role: domain.SignatoryArmedGroup}}},
+			[]domain.ReconciliationChange{{State: domain.ReconciliationInForce, At: at(27, 8, 0)},
+				{State: domain.ReconciliationBroken, At: at(28, 20, 0), Note: "shelling resumed"}}},
+	} {
+		x.rc.AgreementID, x.rc.CreatedBy = sc.Agreement.ID, "test"
+		if err := db.CreateReconciliation(ctx, x.rc); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range x.moves {
+			c.ID, c.Version, c.Actor = x.rc.ID, i+1, "test"
+			if _, err := db.ChangeReconciliationState(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	var subs []domain.Submission
 	for i, body := range []string{"Shelling reported near Kafr Nabudah this morning.", "Our brigade commits to the cessation.", "Spam"} {
 		m := storetest.NewMessage(body, at(28, 8+i, 0))
@@ -170,6 +201,13 @@ func TestFigures(t *testing.T) {
 		{"chart: the day", r.Intensity.Counts[ChartDays-1], int64(3)},
 		{"chart: 27 Feb, the first day, had none", r.Intensity.Counts[ChartDays-2], int64(0)},
 		{"chart: 26 Feb holds the strike at 23:30 local", r.Intensity.Counts[ChartDays-3], int64(1)},
+		{"reconciliations signed on the day", len(r.Reconciliations.New), 1},
+		{"the day's reconciliation", r.Reconciliations.New[0].Settlement + ", " + r.Reconciliations.New[0].Governorate, "Testville, Rif Dimashq"},
+		{"its parties", strings.Join(r.Reconciliations.New[0].Parties, "; "),
+			"Testville fighters (armed group); Testville elders (representatives); Russian Armed Forces (guarantor)"},
+		{"its terms", strings.Join(r.Reconciliations.New[0].Terms, "; "), "heavy weapons handed over: two tanks | a mortar, within a week; humanitarian access"},
+		{"in force at the day's end (Exampleton; Sampleburg broke)", r.Reconciliations.InForce, 1},
+		{"signed, not yet in force (Testville)", r.Reconciliations.Pending, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,9 +242,12 @@ func TestPDF(t *testing.T) {
 	if !bytes.Contains(b, []byte("%%EOF")) {
 		t.Errorf("no %%%%EOF trailer")
 	}
+	// Three pages: the chart does not fit under the day's commitments,
+	// reconciliations and messages, and goes whole, with its heading, to
+	// the second page; the VDC's last rows take a third.
 	pages := len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAll(b, -1))
-	if pages != 2 {
-		t.Errorf("got %d pages, want 2", pages)
+	if pages != 3 {
+		t.Errorf("got %d pages, want 3", pages)
 	}
 	if !bytes.Contains(b, []byte("Daily bulletin, 28 February 2016")) {
 		t.Errorf("the title is not in the document information")
@@ -218,6 +259,19 @@ func TestPDF(t *testing.T) {
 		"(this day: 2016-02-28)Tj", "(Map)Tj", "(Deaths recorded by the VDC)Tj"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page content has no %q", want)
+		}
+	}
+	// No page ends on a heading: each stays with what it heads. Split at
+	// the footers, each part ends with its page's last line of content.
+	lastText := regexp.MustCompile(`\(((?:[^()\\]|\\.)*)\) ?Tj`)
+	for i, page := range regexp.MustCompile(`- page \d+/\d+\)`).Split(text, -1) {
+		shown := lastText.FindAllStringSubmatch(page, -1)
+		if i == pages || len(shown) == 0 {
+			continue // after the last footer
+		}
+		switch last := shown[len(shown)-1][1]; last {
+		case "Violations", "Commitments and reconciliations", "Messages", "Intensity", "Map", "Deaths recorded by the VDC":
+			t.Errorf("page %d ends on the heading %q", i+1, last)
 		}
 	}
 	// A governorate ring is a filled and stroked path ("B"): 14
@@ -241,6 +295,8 @@ func TestPDF(t *testing.T) {
 	for _, row := range append(append([]Row{}, r.Violations.ByGovernorate...), r.Violations.ByParty...) {
 		links = append(links, row.Link)
 	}
+	rs := r.Reconciliations
+	links = append(links, rs.Link, rs.InForceLink, rs.PendingLink, rs.New[0].Link)
 	for _, l := range append(links, r.Violations.Link) {
 		if !bytes.Contains(b, []byte("/URI ("+l+")")) {
 			t.Errorf("no link to %s", l)

@@ -130,7 +130,28 @@ func PDF(r *Report, o Options) ([]byte, error) {
 		}
 		para(fmt.Sprintf("%s: %s%s, effective %s.", c.Party, c.Kind, by, localTime(r, c.At)))
 	}
-	para(r.Reconciliations)
+	// Each agreement is one flowing paragraph, so a day of many stays short.
+	rs := r.Reconciliations
+	figure("Local reconciliation agreements signed on this day", int64(len(rs.New)), rs.Link)
+	pdf.Write(5, ". ")
+	figure("In force at the end of the day", int64(rs.InForce), rs.InForceLink)
+	pdf.Write(5, "; ")
+	figure("signed and not yet reported in force", int64(rs.Pending), rs.PendingLink)
+	pdf.Write(5, ".")
+	pdf.Ln(6)
+	for _, n := range rs.New {
+		pdf.SetFont("Helvetica", "B", 10)
+		pdf.SetTextColor(26, 77, 143)
+		pdf.WriteLinkString(5, tr(n.Settlement), o.link(n.Link))
+		pdf.SetTextColor(0, 0, 0)
+		pdf.SetFont("Helvetica", "", 10)
+		line := " (" + n.Governorate + "), signed " + localTime(r, n.At) + ". Parties: " + strings.Join(n.Parties, "; ") + "."
+		if len(n.Terms) > 0 {
+			line += " Terms: " + strings.Join(n.Terms, "; ") + "."
+		}
+		pdf.Write(5, tr(line))
+		pdf.Ln(6)
+	}
 
 	heading("Messages")
 	figure("Received", int64(r.Messages.Received), r.Messages.Link)
@@ -141,10 +162,10 @@ func PDF(r *Report, o Options) ([]byte, error) {
 		table("", "Channel", "Messages", r.Messages.ByChannel, false)
 	}
 
-	heading("Intensity")
-	if _, y := pdf.GetXY(); y > 200 {
-		pdf.AddPage()
+	if _, y := pdf.GetXY(); y > 188 {
+		pdf.AddPage() // keep the heading with its chart
 	}
+	heading("Intensity")
 	drawChart(pdf, r, 15, pdf.GetY(), body, tr, o.link)
 	para(testLine(r))
 

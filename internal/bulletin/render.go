@@ -109,7 +109,20 @@ func Markdown(r *Report, o Options) []byte {
 		}
 	}
 	ln("")
-	ln("%s", r.Reconciliations)
+	ln("### Local reconciliation agreements")
+	ln("")
+	rs := r.Reconciliations
+	ln("Signed on this day: **[%d](%s)**. In force at the end of the day: **[%d](%s)**; signed and not yet reported in force: **[%d](%s)**.",
+		len(rs.New), o.link(rs.Link), rs.InForce, o.link(rs.InForceLink), rs.Pending, o.link(rs.PendingLink))
+	if len(rs.New) > 0 {
+		ln("")
+		ln("| Settlement | Governorate | Parties | Terms |")
+		ln("|---|---|---|---|")
+		for _, n := range rs.New {
+			ln("| [%s](%s) | %s | %s | %s |", mdEscape(n.Settlement), o.link(n.Link), mdEscape(n.Governorate),
+				mdEscape(strings.Join(n.Parties, "; ")), mdEscape(strings.Join(n.Terms, "; ")))
+		}
+	}
 	ln("")
 	ln("## Messages")
 	ln("")

@@ -1,7 +1,7 @@
 // Package bulletin builds the desk's daily bulletin, in the manner of the
 // daily bulletins of the Russian Reconciliation Center of 2016: violations by
-// governorate and by party, new commitments, messages received and still
-// open, the intensity of the last four weeks with its test, a map, and the
+// governorate and by party, new commitments and local reconciliation
+// agreements, messages received and still open, the intensity of the last four weeks with its test, a map, and the
 // VDC's deaths for the day. Every figure carries the API URL of the records
 // behind it. A Report is plain data, published as JSON with its hash, and
 // rendered from that data to HTML, Markdown and PDF, so the three always
@@ -43,7 +43,7 @@ type Report struct {
 	Violations      Tally        `json:"violations"`
 	Verdicts        []Row        `json:"verdicts,omitempty"`
 	Commitments     []Commitment `json:"commitments"`
-	Reconciliations string       `json:"reconciliations"`
+	Reconciliations Settlements  `json:"reconciliations"`
 	Messages        Messages     `json:"messages"`
 	Intensity       Intensity    `json:"intensity"`
 	Map             Map          `json:"map"`
@@ -90,6 +90,30 @@ type Commitment struct {
 	At         time.Time `json:"at"`
 	Source     string    `json:"source,omitempty"`
 	Link       string    `json:"link"`
+}
+
+// Settlements is the day's local reconciliation agreements: those signed on
+// the day, and how many stand in force, or are signed and not yet reported
+// in force, at its end.
+type Settlements struct {
+	New     []Settlement `json:"new"`
+	Link    string       `json:"link"` // the day's new agreements
+	InForce int          `json:"in_force"`
+	// InForceLink lists the agreements the timeline has in force at the
+	// end of the day, as the count reads it.
+	InForceLink string `json:"in_force_link"`
+	Pending     int    `json:"pending"` // signed, not yet reported in force
+	PendingLink string `json:"pending_link"`
+}
+
+// Settlement is one reconciliation agreement signed on the day.
+type Settlement struct {
+	Settlement  string    `json:"settlement"`
+	Governorate string    `json:"governorate"`
+	Parties     []string  `json:"parties"` // "name (role)"
+	Terms       []string  `json:"terms,omitempty"`
+	At          time.Time `json:"at"`
+	Link        string    `json:"link"`
 }
 
 // Messages counts the messages received on the day.
@@ -157,7 +181,6 @@ func Build(ctx context.Context, an *analysis.Analyzer, day stats.Day) (*Report, 
 		Day:       day, Title: "Daily bulletin, " + day.Date().Format("2 January 2006"),
 		Provisional: day == today, AsOf: an.Now().UTC().Truncate(time.Second),
 		From: from.UTC(), Until: until.UTC(),
-		Reconciliations: "The desk does not record reconciliation agreements yet; none are counted.",
 	}
 	if day >= startDay {
 		r.DayNumber = int(day-startDay) + 1
@@ -166,7 +189,7 @@ func Build(ctx context.Context, an *analysis.Analyzer, day stats.Day) (*Report, 
 		r.Notes = append(r.Notes, "Provisional: the day is not over, so its figures may still grow.")
 	}
 	steps := []func(context.Context, *analysis.Analyzer, *Report) error{
-		buildViolations, buildCommitments, buildMessages, buildIntensity, buildMap, buildVDC,
+		buildViolations, buildCommitments, buildReconciliations, buildMessages, buildIntensity, buildMap, buildVDC,
 	}
 	for _, step := range steps {
 		if err := step(ctx, an, r); err != nil {
@@ -284,6 +307,90 @@ func buildCommitments(ctx context.Context, an *analysis.Analyzer, r *Report) err
 	slices.SortStableFunc(r.Commitments, func(a, b Commitment) int { return a.At.Compare(b.At) })
 	return nil
 }
+
+// Labels of signatory roles and term kinds, as the bulletin prints them.
+var (
+	roleLabels = map[domain.SignatoryRole]string{
+		domain.SignatoryArmedGroup: "armed group", domain.SignatoryCommunity: "representatives",
+		domain.SignatoryGovernment: "government", domain.SignatoryGuarantor: "guarantor",
+	}
+	termLabels = map[domain.TermKind]string{
+		domain.TermHeavyWeapons: "heavy weapons handed over", domain.TermHumanitarianAccess: "humanitarian access",
+		domain.TermEvacuation: "evacuation", domain.TermStatusSettlement: "status settled",
+		domain.TermDetainees: "detainees released", domain.TermOther: "other",
+	}
+)
+
+// reconciliationsLink is the API URL listing the reconciliations behind a
+// figure; the list route reads the same filter the count does.
+func reconciliationsLink(r *Report, kv ...string) string {
+	v := url.Values{"agreement": {r.Agreement.Slug}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return "/api/v1/reconciliations?" + v.Encode()
+}
+
+func buildReconciliations(ctx context.Context, an *analysis.Analyzer, r *Report) error {
+	rs := &r.Reconciliations
+	rs.New = []Settlement{}
+	from, until := r.From.Format(time.RFC3339), r.Until.Format(time.RFC3339)
+	rs.Link = reconciliationsLink(r, "since", from, "until", until)
+	f := domain.ReconciliationFilter{AgreementID: an.Agreement.ID, Since: r.From, Until: r.Until, Limit: 1000}
+	for {
+		page, err := an.Store.Reconciliations(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, rc := range page {
+			rs.New = append(rs.New, settlement(an, rc))
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+	slices.SortStableFunc(rs.New, func(a, b Settlement) int { return a.At.Compare(b.At) })
+	var err error
+	at := domain.ReconciliationFilter{AgreementID: an.Agreement.ID, AsOf: r.Until}
+	at.State = domain.ReconciliationInForce
+	if rs.InForce, err = an.Store.CountReconciliations(ctx, at); err != nil {
+		return err
+	}
+	rs.InForceLink = reconciliationsLink(r, "state", string(at.State), "as_of", until)
+	at.State = domain.ReconciliationSigned
+	if rs.Pending, err = an.Store.CountReconciliations(ctx, at); err != nil {
+		return err
+	}
+	rs.PendingLink = reconciliationsLink(r, "state", string(at.State), "as_of", until)
+	return nil
+}
+
+func settlement(an *analysis.Analyzer, rc *domain.Reconciliation) Settlement {
+	s := Settlement{Settlement: rc.Settlement, Governorate: rc.Admin1, At: rc.SignedAt.UTC(),
+		Link: "/api/v1/reconciliations/" + strconv.FormatInt(rc.ID, 10), Parties: []string{}}
+	for _, sg := range rc.Signatories {
+		name := sg.Name
+		if p := an.PartyByID(sg.PartyID); p != nil {
+			name = p.Name
+		} else if name == "" {
+			name = "party " + strconv.FormatInt(sg.PartyID, 10)
+		}
+		s.Parties = append(s.Parties, oneLine(name)+" ("+roleLabels[sg.Role]+")")
+	}
+	for _, t := range rc.Terms {
+		term := termLabels[t.Kind]
+		if t.Text != "" {
+			term += ": " + oneLine(t.Text)
+		}
+		s.Terms = append(s.Terms, term)
+	}
+	return s
+}
+
+// oneLine folds free text onto one line: a term's text may hold line
+// breaks, and it is printed in a table cell.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func buildMessages(ctx context.Context, an *analysis.Analyzer, r *Report) error {
 	m := &r.Messages

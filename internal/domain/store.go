@@ -86,6 +86,7 @@ type Store interface {
 	GradeStore
 	BulletinStore
 	StatementStore
+	ReconciliationStore
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	Close() error

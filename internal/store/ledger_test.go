@@ -91,6 +91,8 @@ func TestLedgerTamper(t *testing.T) {
 				fmt.Sprintf(`DELETE FROM bulletins WHERE id = %d`, ids.bulletin),
 				fmt.Sprintf(`INSERT INTO incident_merges (incident_id, into_id, cluster_id, at, actor)
 					VALUES (%d, %d, %d, '2016-02-28T00:00:00.000000Z', 'm')`, ids.unmerged, ids.survivor, ids.splitCluster),
+				fmt.Sprintf(`UPDATE reconciliation_statuses SET note = 'never broken' WHERE reconciliation_id = %d AND state = 'broken'`, ids.reconciliation),
+				fmt.Sprintf(`UPDATE reconciliations SET state = 'in_force' WHERE id = %d`, ids.signedReconciliation),
 			} {
 				if _, err := raw.Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
@@ -105,7 +107,9 @@ func TestLedgerTamper(t *testing.T) {
 				fmt.Sprintf("inserted party/%d", ghost),
 				fmt.Sprintf("edited grade_change/%d", ids.gradeChange),
 				fmt.Sprintf("deleted bulletin/%d", ids.bulletin),
-				fmt.Sprintf("edited cluster/%d", ids.splitCluster), // a merge it never made
+				fmt.Sprintf("edited cluster/%d", ids.splitCluster),                // a merge it never made
+				fmt.Sprintf("edited reconciliation/%d", ids.reconciliation),       // its timeline
+				fmt.Sprintf("edited reconciliation/%d", ids.signedReconciliation), // its state
 			}
 			slices.Sort(want)
 			if got := verify(); !slices.Equal(got, want) {
@@ -120,6 +124,8 @@ type populated struct {
 	gradeChange, bulletin     int64
 	// splitCluster was accepted, merging unmerged into survivor, then split.
 	splitCluster, unmerged, survivor int64
+	// reconciliation went into force and broke; signedReconciliation did not.
+	reconciliation, signedReconciliation int64
 }
 
 // populate makes one write of every logged kind.
@@ -209,9 +215,24 @@ func populate(t *testing.T, db *store.DB) populated {
 	_, err = db.DecideCluster(ctx, domain.ClusterDecision{ID: split.ID, To: domain.ClusterSplit, Note: "two streets apart",
 		Version: split.Version, Actor: "cochair"})
 	must(t, err)
+
+	// Reconciliations: one taken through its timeline, one left signed.
+	rc := storetest.NewReconciliation(a.ID, p.ID, "Testville", "Aleppo", t0)
+	rc.Sources = []domain.RecordLink{{MessageID: rs[0].Message.ID}}
+	must(t, db.CreateReconciliation(ctx, rc))
+	rc, err = db.ChangeReconciliationState(ctx, domain.ReconciliationChange{ID: rc.ID, Version: 1, State: domain.ReconciliationInForce,
+		At: t0.Add(time.Hour), Actor: "m"})
+	must(t, err)
+	rc, err = db.ChangeReconciliationState(ctx, domain.ReconciliationChange{ID: rc.ID, Version: 2, State: domain.ReconciliationBroken,
+		At: t0.Add(48 * time.Hour), Note: "shelling resumed", Actor: "m"})
+	must(t, err)
+	signed := storetest.NewReconciliation(a.ID, p.ID, "Testburg", "Aleppo", t0)
+	signed.Point = &domain.Point{Lat: 36.2, Lon: 37.1}
+	must(t, db.CreateReconciliation(ctx, signed))
 	return populated{message: rs[0].Message.ID, incident: in.ID, status: st.ID,
 		gradeChange: hist[len(hist)-1].ID, bulletin: first.ID,
-		splitCluster: split.ID, unmerged: inc[3], survivor: inc[2]}
+		splitCluster: split.ID, unmerged: inc[3], survivor: inc[2],
+		reconciliation: rc.ID, signedReconciliation: signed.ID}
 }
 
 func must(t *testing.T, err error) {

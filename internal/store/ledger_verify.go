@@ -163,6 +163,9 @@ func (db *DB) Snapshot(ctx context.Context) (*LedgerSnapshot, error) {
 	if err := db.snapshotDecisions(ctx, when, add); err != nil {
 		return nil, err
 	}
+	if err := db.snapshotReconciliations(ctx, when, add); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 
