@@ -20,6 +20,12 @@ func init() {
 // bulletins the demo publishes.
 var demoBulletinDays = []stats.Day{stats.DayFromDate(2016, 2, 27), stats.DayFromDate(2016, 2, 28)}
 
+// demoBulletinNote tells a reader of the demo's bulletins which of their
+// figures are real: the desk's incidents of these days are the verdicts
+// step's made-up ones, since the shared event data hold none from 2016.
+const demoBulletinNote = "Truce demo. The incidents counted here are illustrative, made up to show how verdicts " +
+	"are reached, not a record of events; the VDC deaths, the terms and the parties' statuses are real."
+
 // installBulletins publishes the bulletins of 27 and 28 February 2016 from
 // whatever incidents are stored when it runs; steps registered after it add
 // incidents the published versions will not show, which is what publishing
@@ -33,7 +39,7 @@ func installBulletins(ctx context.Context, s domain.Store, sc *scenario.Scenario
 	}
 	var line string
 	for _, d := range demoBulletinDays {
-		b, err := bulletin.Publish(ctx, an, d, "demo co-chair", "", bulletin.Options{})
+		b, err := bulletin.Publish(ctx, an, d, "demo co-chair", demoBulletinNote, bulletin.Options{})
 		if err != nil {
 			return "", fmt.Errorf("bulletin %s: %w", d, err)
 		}

@@ -351,6 +351,9 @@ func TestCommands(t *testing.T) {
 		{"bad tokens", []string{"serve", "--tokens", "x=short", "--data", dir}, true, ""},
 		{"demo load", []string{"demo", "--load-only", "--data", dir + "/demo"}, false, "Loaded the Syria 2016 scenario"},
 		{"demo refuses a used directory", []string{"demo", "--load-only", "--data", dir + "/demo"}, true, ""},
+		{"a published correction carries its note", []string{"bulletin", "--data", dir + "/demo", "--date", "2016-02-28",
+			"--format", "md", "--publish", "--note", "the demo's bulletin, published again"}, false,
+			"Publisher's note: the demo's bulletin, published again"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

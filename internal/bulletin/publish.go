@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/trucedesk/truce/internal/analysis"
 	"github.com/trucedesk/truce/internal/domain"
@@ -49,7 +50,8 @@ func Of(b *domain.Bulletin, format string) ([]byte, error) {
 }
 
 // Publish builds the bulletin of day and stores it as a new version, with
-// all three renderings made from the same report.
+// all three renderings made from the same report and the publisher's note
+// among its notes.
 func Publish(ctx context.Context, an *analysis.Analyzer, day stats.Day, actor, note string, o Options) (*domain.Bulletin, error) {
 	r, err := Build(ctx, an, day)
 	if err != nil {
@@ -57,6 +59,12 @@ func Publish(ctx context.Context, an *analysis.Analyzer, day stats.Day, actor, n
 	}
 	if r.Provisional {
 		return nil, domain.FieldErrorf("date", "%s is not over yet; a bulletin is published once its day has ended", day)
+	}
+	// The publisher's note (why a correction was issued, what a reader must
+	// know) travels inside the bulletin, not beside it: a forwarded PDF
+	// keeps it.
+	if note = strings.TrimSpace(note); note != "" {
+		r.Notes = append(r.Notes, "Publisher's note: "+note)
 	}
 	b := &domain.Bulletin{AgreementID: an.Agreement.ID, Day: day.String(), Title: r.Title, Note: note, PublishedBy: actor}
 	if b.Report, err = json.Marshal(r); err != nil {

@@ -74,6 +74,7 @@ func TestAnalysisAPI(t *testing.T) {
 		{"publish", "POST", "/api/v1/bulletins/2016-02-28/publish", "", true, 201, `"version":1`},
 		{"publish again", "POST", "/api/v1/bulletins/2016-02-28/publish", `{"note":"corrected"}`, true, 201, `"version":2`},
 		{"published is public", "GET", "/api/v1/bulletins/2016-02-28.md?version=1", "", false, 200, "# Daily bulletin, 28 February 2016"},
+		{"the correction carries its note", "GET", "/api/v1/bulletins/2016-02-28.md?version=2", "", false, 200, "Publisher's note: corrected"},
 		{"list", "GET", "/api/v1/bulletins", "", false, 200, `"note":"corrected"`},
 		{"publish the future", "POST", "/api/v1/bulletins/2099-02-28/publish", "", true, 400, "has not happened"},
 	}
