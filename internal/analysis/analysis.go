@@ -71,6 +71,9 @@ type Analyzer struct {
 	// Verdicts reads the verdicts' outcomes; HasVerdicts says whether any
 	// are stored.
 	Verdicts Verdicts
+	// PublishedOnly counts only published incidents (see
+	// domain.IncidentFilter), for callers who may see no others.
+	PublishedOnly bool
 
 	parties map[string]*domain.Party // by slug
 	byID    map[int64]*domain.Party

@@ -320,6 +320,7 @@ func (an *Analyzer) filter(q Query) domain.IncidentFilter {
 		f.SubEventType = q.Types[0]
 	}
 	f.AfterID, f.Limit = 0, 0
+	f.PublishedOnly = f.PublishedOnly || an.PublishedOnly
 	return f
 }
 

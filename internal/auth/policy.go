@@ -17,6 +17,8 @@ const (
 	ActAnyone Action = "anyone"
 
 	ActReadPublished        Action = "read_published"          // published bulletins, agreements, parties
+	ActReadPublishedData    Action = "read_published_data"     // published incidents: lists, exports, series (see IncidentFilter)
+	ActReadIncidents        Action = "read_incidents"          // every incident, published or not, through the same routes
 	ActSubmitMessage        Action = "submit_message"          // send a message to the desk
 	ActReadOwnPartyMessages Action = "read_own_party_messages" // the inbox, narrowed to one's party
 	ActReadMessages         Action = "read_messages"           // the whole inbox
@@ -31,8 +33,8 @@ const (
 
 // Actions lists every action but ActAnyone.
 var Actions = []Action{
-	ActReadPublished, ActSubmitMessage, ActReadOwnPartyMessages, ActReadMessages, ActTriage,
-	ActCreateIncident, ActCommit, ActSetTerms, ActPublishBulletin, ActReadAudit, ActAdminUsers,
+	ActReadPublished, ActReadPublishedData, ActReadIncidents, ActSubmitMessage, ActReadOwnPartyMessages,
+	ActReadMessages, ActTriage, ActCreateIncident, ActCommit, ActSetTerms, ActPublishBulletin, ActReadAudit, ActAdminUsers,
 }
 
 // Known reports whether a is a declared action.
@@ -86,21 +88,25 @@ func NewPolicy(grants map[Role]map[Action]Condition) *Policy {
 // DefaultPolicy is Truce's policy; docs/security.md prints it as a table.
 var DefaultPolicy = NewPolicy(map[Role]map[Action]Condition{
 	RoleCoChair: {
-		ActReadPublished: Always, ActSubmitMessage: Always, ActReadOwnPartyMessages: Always,
-		ActReadMessages: Always, ActTriage: Always, ActCreateIncident: Always, ActCommit: Always,
-		ActSetTerms: Always, ActPublishBulletin: Always, ActReadAudit: Always, ActAdminUsers: Always,
+		ActReadPublished: Always, ActReadPublishedData: Always, ActReadIncidents: Always,
+		ActSubmitMessage: Always, ActReadOwnPartyMessages: Always, ActReadMessages: Always, ActTriage: Always,
+		ActCreateIncident: Always, ActCommit: Always, ActSetTerms: Always, ActPublishBulletin: Always,
+		ActReadAudit: Always, ActAdminUsers: Always,
 	},
 	RoleMonitor: {
 		// A monitor logs hotline calls, so it may submit in a party's name.
-		ActReadPublished: Always, ActSubmitMessage: Always, ActReadOwnPartyMessages: Always,
-		ActReadMessages: Always, ActTriage: Always, ActCreateIncident: Always, ActReadAudit: Always,
+		ActReadPublished: Always, ActReadPublishedData: Always, ActReadIncidents: Always,
+		ActSubmitMessage: Always, ActReadOwnPartyMessages: Always, ActReadMessages: Always, ActTriage: Always,
+		ActCreateIncident: Always, ActReadAudit: Always,
 	},
+	// Liaisons and observers see published data (DESIGN.md's roles): the
+	// incidents of the days published bulletins cover, and no others.
 	RoleLiaison: {
-		ActReadPublished: Always, ActSubmitMessage: OwnParty, ActReadOwnPartyMessages: OwnParty,
-		ActCommit: OwnParty,
+		ActReadPublished: Always, ActReadPublishedData: Always, ActSubmitMessage: OwnParty,
+		ActReadOwnPartyMessages: OwnParty, ActCommit: OwnParty,
 	},
 	RoleObserver: {
-		ActReadPublished: Always, ActSubmitMessage: NoParty,
+		ActReadPublished: Always, ActReadPublishedData: Always, ActSubmitMessage: NoParty,
 	},
 	RolePublic: {
 		ActReadPublished: Always, ActSubmitMessage: NoParty,
@@ -175,6 +181,22 @@ func (pol *Policy) MessageFilter(p *Principal, f domain.MessageFilter) (domain.M
 		return f, nil
 	}
 	return f, denied(p, ActReadOwnPartyMessages)
+}
+
+// IncidentFilter narrows an incident query to what p may see: unchanged
+// for those who read every incident, restricted to published incidents
+// (PublishedOnly, which the store applies in its query, so pages and counts
+// stay right) for those who read published data, and refused for everyone
+// else.
+func (pol *Policy) IncidentFilter(p *Principal, f domain.IncidentFilter) (domain.IncidentFilter, error) {
+	if pol.Permits(p, ActReadIncidents) {
+		return f, nil
+	}
+	if pol.Permits(p, ActReadPublishedData) {
+		f.PublishedOnly = true
+		return f, nil
+	}
+	return f, denied(p, ActReadPublishedData)
 }
 
 // denied returns the error for a refused action: EUNAUTHORIZED when

@@ -39,6 +39,8 @@ func TestPolicyTable(t *testing.T) {
 		none, own, other bool
 	}{
 		{auth.RoleCoChair, auth.ActReadPublished, Y, Y, Y},
+		{auth.RoleCoChair, auth.ActReadPublishedData, Y, Y, Y},
+		{auth.RoleCoChair, auth.ActReadIncidents, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActSubmitMessage, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActReadOwnPartyMessages, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActReadMessages, Y, Y, Y},
@@ -51,6 +53,8 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleCoChair, auth.ActAdminUsers, Y, Y, Y},
 
 		{auth.RoleMonitor, auth.ActReadPublished, Y, Y, Y},
+		{auth.RoleMonitor, auth.ActReadPublishedData, Y, Y, Y},
+		{auth.RoleMonitor, auth.ActReadIncidents, Y, Y, Y},
 		{auth.RoleMonitor, auth.ActSubmitMessage, Y, Y, Y}, // logs hotline calls for any party
 		{auth.RoleMonitor, auth.ActReadOwnPartyMessages, Y, Y, Y},
 		{auth.RoleMonitor, auth.ActReadMessages, Y, Y, Y},
@@ -63,6 +67,8 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleMonitor, auth.ActAdminUsers, N, N, N},
 
 		{auth.RoleLiaison, auth.ActReadPublished, Y, Y, Y},
+		{auth.RoleLiaison, auth.ActReadPublishedData, Y, Y, Y},
+		{auth.RoleLiaison, auth.ActReadIncidents, N, N, N},
 		{auth.RoleLiaison, auth.ActSubmitMessage, N, Y, N}, // only in its own party's name
 		{auth.RoleLiaison, auth.ActReadOwnPartyMessages, N, Y, N},
 		{auth.RoleLiaison, auth.ActReadMessages, N, N, N},
@@ -75,6 +81,8 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleLiaison, auth.ActAdminUsers, N, N, N},
 
 		{auth.RoleObserver, auth.ActReadPublished, Y, Y, Y},
+		{auth.RoleObserver, auth.ActReadPublishedData, Y, Y, Y}, // published incidents only (IncidentFilter)
+		{auth.RoleObserver, auth.ActReadIncidents, N, N, N},
 		{auth.RoleObserver, auth.ActSubmitMessage, Y, N, N}, // never in a party's name
 		{auth.RoleObserver, auth.ActReadOwnPartyMessages, N, N, N},
 		{auth.RoleObserver, auth.ActReadMessages, N, N, N},
@@ -87,6 +95,8 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleObserver, auth.ActAdminUsers, N, N, N},
 
 		{auth.RolePublic, auth.ActReadPublished, Y, Y, Y},
+		{auth.RolePublic, auth.ActReadPublishedData, N, N, N}, // bulletins, not the incidents behind them
+		{auth.RolePublic, auth.ActReadIncidents, N, N, N},
 		{auth.RolePublic, auth.ActSubmitMessage, Y, N, N},
 		{auth.RolePublic, auth.ActReadOwnPartyMessages, N, N, N},
 		{auth.RolePublic, auth.ActReadMessages, N, N, N},
@@ -159,6 +169,10 @@ func TestTokenScopes(t *testing.T) {
 		{"intake cannot read published", monitor(auth.ScopeIntake), auth.ActReadPublished, false},
 		{"read reads", monitor(auth.ScopeRead), auth.ActReadMessages, true},
 		{"read reads audit", monitor(auth.ScopeRead), auth.ActReadAudit, true},
+		{"read reads every incident", monitor(auth.ScopeRead), auth.ActReadIncidents, true},
+		{"intake cannot read incidents", monitor(auth.ScopeIntake), auth.ActReadPublishedData, false},
+		{"read scope on a liaison reads published data", liaison(auth.ScopeRead), auth.ActReadPublishedData, true},
+		{"read scope on a liaison is not every incident", liaison(auth.ScopeRead), auth.ActReadIncidents, false},
 		{"read cannot triage", monitor(auth.ScopeRead), auth.ActTriage, false},
 		{"read cannot submit", monitor(auth.ScopeRead), auth.ActSubmitMessage, false},
 		{"triage triages", monitor(auth.ScopeTriage), auth.ActTriage, true},
@@ -232,6 +246,48 @@ func TestMessageFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := auth.DefaultPolicy.MessageFilter(principal(tt.role), tt.in)
+			if code := domain.ErrorCode(err); code != tt.errCode {
+				t.Fatalf("error code = %q (%v), want %q", code, err, tt.errCode)
+			}
+			if err == nil && fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("filter = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestIncidentFilter checks the narrowing of incident queries: the desk
+// sees every incident, liaisons and observers only published ones (also
+// through a read token), the public none, and a token without a read scope
+// is refused rather than narrowed.
+func TestIncidentFilter(t *testing.T) {
+	token := func(r auth.Role, scopes ...auth.Scope) *auth.Principal {
+		p := principal(r)
+		p.Via, p.Scopes = "token", scopes
+		return p
+	}
+	in := domain.IncidentFilter{Admin1: "Idlib", Limit: 5}
+	published := in
+	published.PublishedOnly = true
+	tests := []struct {
+		name    string
+		p       *auth.Principal
+		want    domain.IncidentFilter
+		errCode string
+	}{
+		{"co-chair sees all", principal(auth.RoleCoChair), in, ""},
+		{"monitor sees all", principal(auth.RoleMonitor), in, ""},
+		{"monitor's read token sees all", token(auth.RoleMonitor, auth.ScopeRead), in, ""},
+		{"liaison sees published", principal(auth.RoleLiaison), published, ""},
+		{"observer sees published", principal(auth.RoleObserver), published, ""},
+		{"observer's read token sees published", token(auth.RoleObserver, auth.ScopeRead), published, ""},
+		{"observer's intake token refused", token(auth.RoleObserver, auth.ScopeIntake), in, domain.EFORBIDDEN},
+		{"monitor's triage token refused", token(auth.RoleMonitor, auth.ScopeTriage), in, domain.EFORBIDDEN},
+		{"public told to log in", auth.Anonymous, in, domain.EUNAUTHORIZED},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := auth.DefaultPolicy.IncidentFilter(tt.p, in)
 			if code := domain.ErrorCode(err); code != tt.errCode {
 				t.Fatalf("error code = %q (%v), want %q", code, err, tt.errCode)
 			}

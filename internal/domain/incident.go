@@ -247,8 +247,12 @@ type IncidentFilter struct {
 	Grade        Grade
 	Admin1       string
 	Origin       string
-	AfterID      int64 // keyset pagination, ascending by ID
-	Limit        int
+	// PublishedOnly keeps only published incidents: those whose local day,
+	// in an agreement's time zone, a published bulletin of that agreement
+	// covers. It is what observers see.
+	PublishedOnly bool
+	AfterID       int64 // keyset pagination, ascending by ID
+	Limit         int
 }
 
 // BBox is a longitude/latitude box.

@@ -237,10 +237,15 @@ func (db *DB) loadParties(ctx context.Context, q queryer, ins []*domain.Incident
 	return db.d.classify(rows.Err())
 }
 
-func (db *DB) incidentWhere(f domain.IncidentFilter) (string, []any) {
+// incidentWhere builds the WHERE clause of f; published is what
+// publishedSpans read for it (used only when f.PublishedOnly).
+func (db *DB) incidentWhere(f domain.IncidentFilter, published []span) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.PublishedOnly {
+		where = append(where, db.publishedWhere(published, arg))
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "occurred_at >= "+arg(db.d.t(f.Since)))
 	}
@@ -277,9 +282,13 @@ func (db *DB) incidentWhere(f domain.IncidentFilter) (string, []any) {
 
 // Incidents lists incidents in ID order, with their parties but not sources.
 func (db *DB) Incidents(ctx context.Context, f domain.IncidentFilter) ([]*domain.Incident, error) {
+	published, err := db.publishedSpans(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	query, args, ok := db.mapQuery(f)
 	if !ok {
-		query, args = db.incidentsQuery(f)
+		query, args = db.incidentsQuery(f, published)
 	}
 	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -302,8 +311,8 @@ func (db *DB) Incidents(ctx context.Context, f domain.IncidentFilter) ([]*domain
 }
 
 // incidentsQuery is the general form of Incidents' query.
-func (db *DB) incidentsQuery(f domain.IncidentFilter) (string, []any) {
-	where, args := db.incidentWhere(f)
+func (db *DB) incidentsQuery(f domain.IncidentFilter, published []span) (string, []any) {
+	where, args := db.incidentWhere(f, published)
 	args = append(args, limit(f.Limit))
 	// A time window is the map's query. IDs follow time on a desk (incidents
 	// are recorded as they happen), which the planners cannot know: they
@@ -322,9 +331,13 @@ func (db *DB) incidentsQuery(f domain.IncidentFilter) (string, []any) {
 // CountIncidents counts the incidents a filter selects, ignoring its page.
 func (db *DB) CountIncidents(ctx context.Context, f domain.IncidentFilter) (int, error) {
 	f.AfterID = 0
-	where, args := db.incidentWhere(f)
+	published, err := db.publishedSpans(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	where, args := db.incidentWhere(f, published)
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents`+where, args...).Scan(&n)
+	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents`+where, args...).Scan(&n)
 	return n, db.d.classify(err)
 }
 

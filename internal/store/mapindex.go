@@ -91,7 +91,7 @@ func dayOf(t time.Time) int64 {
 // map's query: the page limit may only be taken inside the merge when
 // nothing but party, box, window and page filter the incidents.
 func (db *DB) mapQuery(f domain.IncidentFilter) (query string, args []any, ok bool) {
-	if f.BBox == nil || f.PartyID == 0 || f.SubEventType != "" || f.Grade != "" || f.Admin1 != "" || f.Origin != "" {
+	if f.BBox == nil || f.PartyID == 0 || f.SubEventType != "" || f.Grade != "" || f.Admin1 != "" || f.Origin != "" || f.PublishedOnly {
 		return "", nil, false
 	}
 	cells, ok := boxCells(*f.BBox)

@@ -21,7 +21,11 @@ func (db *DB) UsesMapIndex(f domain.IncidentFilter) bool {
 
 // IncidentIDsGeneral lists the IDs Incidents' general query returns for f.
 func (db *DB) IncidentIDsGeneral(ctx context.Context, f domain.IncidentFilter) ([]int64, error) {
-	q, args := db.incidentsQuery(f)
+	published, err := db.publishedSpans(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	q, args := db.incidentsQuery(f, published)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -35,10 +35,14 @@ func (db *DB) MapPoints(ctx context.Context, f domain.IncidentFilter, agreementI
 	if err != nil {
 		return err
 	}
+	published, err := db.publishedSpans(ctx, f)
+	if err != nil {
+		return err
+	}
 	if wide {
 		f.Since, f.Until = time.Time{}, time.Time{} // tested below instead
 	}
-	where, args := db.incidentWhere(f)
+	where, args := db.incidentWhere(f, published)
 	// The incidents are selected in a subquery of their own, so that no
 	// column of the filter can be confused with one of verdicts. The
 	// agreement's ID is a literal (an integer, so nothing can be injected):

@@ -25,10 +25,14 @@ func (db *DB) slotExpr(col string, slot time.Duration) string {
 // projection selects the incidents of f with the columns series need; the
 // outer queries join parties to it without clashing with its bare column
 // names.
-func (db *DB) projection(f domain.IncidentFilter) (string, []any) {
+func (db *DB) projection(ctx context.Context, f domain.IncidentFilter) (string, []any, error) {
 	f.AfterID, f.Limit = 0, 0
-	where, args := db.incidentWhere(f)
-	return `(SELECT id, occurred_at, sub_event_type, admin1, fatalities_best FROM incidents` + where + `) i`, args
+	published, err := db.publishedSpans(ctx, f)
+	if err != nil {
+		return "", nil, err
+	}
+	where, args := db.incidentWhere(f, published)
+	return `(SELECT id, occurred_at, sub_event_type, admin1, fatalities_best FROM incidents` + where + `) i`, args, nil
 }
 
 // IncidentCounts groups incidents by slot, key and sub-event type in SQL.
@@ -36,7 +40,10 @@ func (db *DB) IncidentCounts(ctx context.Context, f domain.IncidentFilter, by st
 	if slot < time.Minute || slot > 24*time.Hour || slot%time.Minute != 0 {
 		return nil, domain.FieldErrorf("slot", "a slot is whole minutes, from one minute to a day, not %s", slot)
 	}
-	from, args := db.projection(f)
+	from, args, err := db.projection(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	var key, join string
 	switch by {
 	case "":
@@ -83,7 +90,10 @@ func (db *DB) IncidentCounts(ctx context.Context, f domain.IncidentFilter, by st
 // their parties, for series that need each incident (verdicts are looked up
 // per incident).
 func (db *DB) IncidentEvents(ctx context.Context, f domain.IncidentFilter, fn func(*domain.IncidentEvent) error) error {
-	from, args := db.projection(f)
+	from, args, err := db.projection(ctx, f)
+	if err != nil {
+		return err
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT i.id, i.occurred_at, i.sub_event_type, i.admin1, i.fatalities_best,
 		COALESCE(ip.role, ''), COALESCE(p.slug, '')
 		FROM `+from+` LEFT JOIN incident_parties ip ON ip.incident_id = i.id

@@ -189,10 +189,14 @@ func (db *DB) VerdictsOf(ctx context.Context, agreementID int64, incidentIDs []i
 }
 
 // verdictWhere builds the WHERE clause of a verdict filter, page aside.
-func (db *DB) verdictWhere(f domain.VerdictFilter) (string, []any) {
+func (db *DB) verdictWhere(ctx context.Context, f domain.VerdictFilter) (string, []any, error) {
 	inner := f.IncidentFilter
 	inner.AfterID = 0
-	where, args := db.incidentWhere(inner)
+	published, err := db.publishedSpans(ctx, inner)
+	if err != nil {
+		return "", nil, err
+	}
+	where, args := db.incidentWhere(inner, published)
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	var conds []string
 	if where != "" {
@@ -211,15 +215,18 @@ func (db *DB) verdictWhere(f domain.VerdictFilter) (string, []any) {
 		conds = append(conds, "disputed = 1")
 	}
 	if len(conds) == 0 {
-		return "", args
+		return "", args, nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 // Verdicts lists verdicts by incident ID, filtered by the incident
 // filters and the verdict's own.
 func (db *DB) Verdicts(ctx context.Context, f domain.VerdictFilter) ([]*domain.Verdict, error) {
-	where, args := db.verdictWhere(f)
+	where, args, err := db.verdictWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	if f.AfterID != 0 {
 		args = append(args, f.AfterID)
 		if where == "" {
@@ -236,9 +243,12 @@ func (db *DB) Verdicts(ctx context.Context, f domain.VerdictFilter) ([]*domain.V
 
 // CountVerdicts counts the verdicts a filter selects, ignoring its page.
 func (db *DB) CountVerdicts(ctx context.Context, f domain.VerdictFilter) (int, error) {
-	where, args := db.verdictWhere(f)
+	where, args, err := db.verdictWhere(ctx, f)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM verdicts`+where, args...).Scan(&n)
+	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM verdicts`+where, args...).Scan(&n)
 	return n, db.d.classify(err)
 }
 

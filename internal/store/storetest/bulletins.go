@@ -20,6 +20,7 @@ func RunBulletins(t *testing.T, open func(testing.TB) domain.Store) {
 		{"BulletinErrors", testBulletinErrors},
 		{"IncidentCounts", testIncidentCounts},
 		{"IncidentEvents", testIncidentEvents},
+		{"PublishedIncidents", testPublishedIncidents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -244,5 +245,118 @@ func testIncidentEvents(t *testing.T, s domain.Store) {
 	n := 0
 	if err := s.IncidentEvents(ctx, domain.IncidentFilter{}, func(*domain.IncidentEvent) error { n++; return nil }); err != nil || n != 4 {
 		t.Errorf("all: got %d events, %v; want 4", n, err)
+	}
+}
+
+// testPublishedIncidents checks PublishedOnly: an incident is published
+// when a published bulletin of an agreement covers its local day in that
+// agreement's zone. Incidents sit a minute either side of the Damascus
+// midnights (UTC+2) around 28 February 2016, and bulletins are published
+// step by step; every incident read (lists, pages, counts, the series'
+// aggregates and events, verdicts) must select exactly the published ones.
+func testPublishedIncidents(t *testing.T, s domain.Store) {
+	a := seedAgreement(t, s)
+	ids := map[string]int64{}
+	var names []string
+	for _, in := range []struct {
+		name string
+		at   time.Time
+	}{
+		{"27th 23:59", time.Date(2016, 2, 27, 21, 59, 0, 0, time.UTC)},
+		{"28th 00:00", time.Date(2016, 2, 27, 22, 0, 0, 0, time.UTC)},
+		{"28th 00:01", time.Date(2016, 2, 27, 22, 1, 0, 0, time.UTC)},
+		{"28th 23:59", time.Date(2016, 2, 28, 21, 59, 0, 0, time.UTC)},
+		{"29th 00:01", time.Date(2016, 2, 28, 22, 1, 0, 0, time.UTC)},
+		{"2nd 12:00", time.Date(2016, 3, 2, 10, 0, 0, 0, time.UTC)},
+	} {
+		rec := &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: in.at, Admin1: "Hama", CreatedBy: "test"}
+		if in.name == "28th 23:59" {
+			rec.SubEventType = domain.SubAirStrike
+		}
+		if err := s.CreateIncident(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		ids[in.name] = rec.ID
+		names = append(names, in.name)
+	}
+	nameOf := map[int64]string{}
+	for n, id := range ids {
+		nameOf[id] = n
+	}
+	// Another agreement, in UTC, for the union over agreements' zones.
+	utc := &domain.Agreement{Slug: "utc", Name: "UTC truce", TimeZone: "UTC", Start: t0}
+	if err := s.CreateAgreement(ctx, utc); err != nil {
+		t.Fatal(err)
+	}
+	pub := domain.IncidentFilter{PublishedOnly: true}
+	with := func(f domain.IncidentFilter) domain.IncidentFilter { f.PublishedOnly = true; return f }
+	steps := []struct {
+		name    string
+		publish *domain.Bulletin
+		f       domain.IncidentFilter
+		want    []string
+	}{
+		{"nothing published", nil, pub, nil},
+		{"the 28th", newBulletin(a, "2016-02-28", "v1"), pub, []string{"28th 00:00", "28th 00:01", "28th 23:59"}},
+		{"a second version adds nothing", newBulletin(a, "2016-02-28", "v2"), pub, []string{"28th 00:00", "28th 00:01", "28th 23:59"}},
+		{"window cuts the day", nil, with(domain.IncidentFilter{Since: time.Date(2016, 2, 27, 22, 1, 0, 0, time.UTC)}),
+			[]string{"28th 00:01", "28th 23:59"}},
+		{"window outside the day", nil, with(domain.IncidentFilter{Until: time.Date(2016, 2, 27, 22, 0, 0, 0, time.UTC)}), nil},
+		{"type", nil, with(domain.IncidentFilter{SubEventType: domain.SubAirStrike}), []string{"28th 23:59"}},
+		{"page", nil, with(domain.IncidentFilter{AfterID: ids["28th 00:00"], Limit: 1}), []string{"28th 00:01"}},
+		{"the day after merges", newBulletin(a, "2016-02-29", "v1"), pub, []string{"28th 00:00", "28th 00:01", "28th 23:59", "29th 00:01"}},
+		{"another agreement's zone", newBulletin(utc, "2016-03-02", "v1"), pub,
+			[]string{"28th 00:00", "28th 00:01", "28th 23:59", "29th 00:01", "2nd 12:00"}},
+		{"unfiltered sees all", nil, domain.IncidentFilter{}, names},
+	}
+	for _, st := range steps {
+		if st.publish != nil {
+			if err := s.PublishBulletin(ctx, st.publish); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		t.Run(st.name, func(t *testing.T) {
+			ins, err := s.Incidents(ctx, st.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, in := range ins {
+				got = append(got, nameOf[in.ID])
+			}
+			if diff := cmp.Diff(st.want, got); diff != "" {
+				t.Errorf("Incidents (-want +got):\n%s", diff)
+			}
+			if st.f.Limit != 0 {
+				return
+			}
+			if n, err := s.CountIncidents(ctx, st.f); err != nil || n != len(st.want) {
+				t.Errorf("CountIncidents = %d, %v; want %d", n, err, len(st.want))
+			}
+			var events []string
+			if err := s.IncidentEvents(ctx, st.f, func(e *domain.IncidentEvent) error {
+				events = append(events, nameOf[e.ID])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(st.want, events); diff != "" {
+				t.Errorf("IncidentEvents (-want +got):\n%s", diff)
+			}
+			counts, err := s.IncidentCounts(ctx, st.f, "", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			for _, c := range counts {
+				n += c.Count
+			}
+			if n != int64(len(st.want)) {
+				t.Errorf("IncidentCounts total %d, want %d", n, len(st.want))
+			}
+			if _, err := s.CountVerdicts(ctx, domain.VerdictFilter{IncidentFilter: st.f}); err != nil {
+				t.Errorf("CountVerdicts: %v", err)
+			}
+		})
 	}
 }
