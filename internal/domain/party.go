@@ -136,5 +136,12 @@ func (s *PartyStatus) Validate() error {
 	if s.Kind != StatusCommitted && s.Kind != StatusWithdrawn && s.Designator == "" {
 		return FieldErrorf("designator", "an exclusion or designation must say who made it")
 	}
+	// The engines differ on a NUL (SQLite keeps it, PostgreSQL fails), so
+	// neither sees one.
+	for _, f := range []struct{ name, v string }{{"designator", s.Designator}, {"source", s.Source}, {"note", s.Note}} {
+		if err := checkText(f.name, f.v, false, MaxBodyBytes); err != nil {
+			return err
+		}
+	}
 	return nil
 }

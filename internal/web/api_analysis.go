@@ -17,12 +17,15 @@ import (
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
-			{"GET /api/v1/series/daily", Desk, s.handleSeriesDaily},
-			{"GET /api/v1/series/incidents", Desk, s.handleSeriesIncidents},
+			// Series, the records behind a figure, tests and claim checks
+			// count published incidents only for liaisons and observers
+			// (see analyzer).
+			{"GET /api/v1/series/daily", auth.ActReadPublishedData, s.handleSeriesDaily},
+			{"GET /api/v1/series/incidents", auth.ActReadPublishedData, s.handleSeriesIncidents},
 			{"GET /api/v1/series/vdc", Public, s.handleSeriesVDC},
-			{"GET /api/v1/analysis/compare", Desk, s.handleCompare},
-			{"GET /api/v1/analysis/changepoints", Desk, s.handleChangepoints},
-			{"POST /api/v1/claims/check", Desk, s.handleClaimCheck},
+			{"GET /api/v1/analysis/compare", auth.ActReadPublishedData, s.handleCompare},
+			{"GET /api/v1/analysis/changepoints", auth.ActReadPublishedData, s.handleChangepoints},
+			{"POST /api/v1/claims/check", auth.ActReadPublishedData, s.handleClaimCheck},
 			{"GET /api/v1/bulletins", Public, s.handleBulletins},
 			{"GET /api/v1/bulletins/{file}", Public, s.handleBulletin},
 			{"GET /api/v1/bulletins/drafts/{file}", Desk, s.handleBulletinDraft},
@@ -31,8 +34,16 @@ func init() {
 	})
 }
 
+// analyzer answers about the agreement the request names. Whoever may not
+// read every incident counts only published ones: a liaison's or an
+// observer's series, records and claim checks cover the published days.
 func (s *Server) analyzer(r *http.Request) (*analysis.Analyzer, error) {
-	return analysis.New(r.Context(), s.Store, r.URL.Query().Get("agreement"), s.Now)
+	an, err := analysis.New(r.Context(), s.Store, r.URL.Query().Get("agreement"), s.Now)
+	if err != nil {
+		return nil, err
+	}
+	an.PublishedOnly = !auth.DefaultPolicy.Permits(auth.FromContext(r.Context()), auth.ActReadIncidents)
+	return an, nil
 }
 
 // dayParam reads a local day written YYYY-MM-DD.

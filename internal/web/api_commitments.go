@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/trucedesk/truce/internal/assess"
 	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 )
@@ -30,8 +31,7 @@ type commitRequest struct {
 }
 
 func (s *Server) handleCommit(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	a, err := s.Store.AgreementBySlug(ctx, r.PathValue("slug"))
+	a, err := s.Store.AgreementBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -41,18 +41,30 @@ func (s *Server) handleCommit(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	st, rep, err := s.commit(r, a, req)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/agreements/"+a.Slug+"/statuses")
+	writeJSON(w, http.StatusCreated, map[string]any{"status": st, "recompute": summary(rep)})
+}
+
+// commit records a party's commitment to a, if the caller may speak for
+// the party, and audits it; the API and the desk's party page both commit
+// through it.
+func (s *Server) commit(r *http.Request, a *domain.Agreement, req commitRequest) (*domain.PartyStatus, *assess.Report, error) {
+	ctx := r.Context()
 	who := auth.FromContext(ctx)
 	if req.Party == "" && req.PartyID == 0 && who.Role == auth.RoleLiaison {
 		req.PartyID = who.PartyID
 	}
 	party, err := s.commitParty(r, req)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, nil, err
 	}
-	if !auth.DefaultPolicy.Allow(who, auth.ActCommit, auth.Resource{Kind: "commitment", PartyID: party.ID}) {
-		s.error(w, r, domain.Errorf(domain.EFORBIDDEN, "a %s may record only its own party's commitment, not %s's", who.Role, party.Slug))
-		return
+	if !canCommit(who, party) {
+		return nil, nil, domain.Errorf(domain.EFORBIDDEN, "a %s may record only its own party's commitment, not %s's", who.Role, party.Slug)
 	}
 	st := &domain.PartyStatus{AgreementID: a.ID, PartyID: party.ID, Kind: domain.StatusCommitted, Designator: req.Through,
 		ValidFrom: req.ValidFrom, Source: req.Source, Note: req.Note, RecordedBy: Actor(ctx)}
@@ -60,12 +72,15 @@ func (s *Server) handleCommit(w http.ResponseWriter, r *http.Request) {
 	// the verdicts it touches are judged again.
 	rep, err := s.assess().AddStatus(ctx, st, Actor(ctx))
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, nil, err
 	}
 	s.audit(r, "party.commit", "party", party.Slug, nil, st)
-	w.Header().Set("Location", "/api/v1/agreements/"+a.Slug+"/statuses")
-	writeJSON(w, http.StatusCreated, map[string]any{"status": st, "recompute": summary(rep)})
+	return st, rep, nil
+}
+
+// canCommit reports whether who may record party's commitment.
+func canCommit(who *auth.Principal, party *domain.Party) bool {
+	return auth.DefaultPolicy.Allow(who, auth.ActCommit, auth.Resource{Kind: "commitment", PartyID: party.ID})
 }
 
 // commitParty finds the party a commitment names, by slug or ID (both must

@@ -26,8 +26,8 @@ func init() {
 		return []Route{
 			{"POST /api/v1/imports", auth.ActCreateIncident, s.handleImport},
 			{"GET /api/v1/imports/unmapped", Desk, s.handleUnmapped},
-			{"GET /api/v1/exports/incidents.csv", Desk, s.handleExport},
-			{"GET /api/v1/exports/incidents.geojson", Desk, s.handleExport},
+			{"GET /api/v1/exports/incidents.csv", auth.ActReadPublishedData, s.handleExport},
+			{"GET /api/v1/exports/incidents.geojson", auth.ActReadPublishedData, s.handleExport},
 			{"POST /api/v1/incidents/{id}/grade", auth.ActCreateIncident, s.handleGrade},
 			{"GET /api/v1/incidents/{id}/grades", Desk, s.handleGradeHistory},
 			{"GET /api/v1/incidents/{id}/merged-sources", Desk, s.handleMergedSources},
@@ -89,9 +89,9 @@ func (s *Server) handleUnmapped(w http.ResponseWriter, r *http.Request) {
 
 // handleExport streams the incidents the filters select (those of the
 // incident list: since, until, bbox, party, type, grade, admin1) as ACLED
-// or UCDP CSV, or GeoJSON.
+// or UCDP CSV, or GeoJSON; liaisons and observers get the published ones.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
-	f, err := incidentFilter(r)
+	f, err := visibleIncidentFilter(r)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -61,19 +62,30 @@ func (s *Server) readReconciliation(w http.ResponseWriter, r *http.Request, fres
 	case !rc.CreatedAt.IsZero() || rc.CreatedBy != "":
 		return nil, domain.FieldErrorf("created_by", "is the desk's to fill")
 	}
-	if in.Agreement != "" {
-		a, err := s.Store.AgreementBySlug(r.Context(), in.Agreement)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return nil, domain.FieldErrorf("agreement", "no agreement has the slug %q", in.Agreement)
-		} else if err != nil {
-			return nil, err
-		}
-		if rc.AgreementID != 0 && rc.AgreementID != a.ID {
-			return nil, domain.FieldErrorf("agreement_id", "names another agreement than %q", in.Agreement)
-		}
-		rc.AgreementID = a.ID
+	if err := s.reconciliationAgreement(r.Context(), rc, in.Agreement); err != nil {
+		return nil, err
 	}
 	return rc, nil
+}
+
+// reconciliationAgreement sets the agreement a reconciliation joins from its
+// slug, which must agree with an agreement_id given too; an empty slug
+// leaves agreement_id as it is.
+func (s *Server) reconciliationAgreement(ctx context.Context, rc *domain.Reconciliation, slug string) error {
+	if slug == "" {
+		return nil
+	}
+	a, err := s.Store.AgreementBySlug(ctx, slug)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return domain.FieldErrorf("agreement", "no agreement has the slug %q", slug)
+	} else if err != nil {
+		return err
+	}
+	if rc.AgreementID != 0 && rc.AgreementID != a.ID {
+		return domain.FieldErrorf("agreement_id", "names another agreement than %q", slug)
+	}
+	rc.AgreementID = a.ID
+	return nil
 }
 
 func (s *Server) handleReconciliationCreate(w http.ResponseWriter, r *http.Request) {
@@ -82,18 +94,26 @@ func (s *Server) handleReconciliationCreate(w http.ResponseWriter, r *http.Reque
 		s.error(w, r, err)
 		return
 	}
-	if rc.ID != 0 || rc.Version != 0 {
-		s.error(w, r, domain.FieldErrorf("id", "a new reconciliation has no id or version"))
-		return
-	}
-	rc.CreatedBy = Actor(r.Context())
-	if err := s.Store.CreateReconciliation(r.Context(), rc); err != nil {
+	if err := s.createReconciliation(r, rc); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.audit(r, "reconciliation.create", "reconciliation", rc.ID, nil, rc)
 	w.Header().Set("Location", "/api/v1/reconciliations/"+strconv.FormatInt(rc.ID, 10))
 	writeJSON(w, http.StatusCreated, rc)
+}
+
+// createReconciliation stores a new reconciliation recorded by the caller
+// and audits it; the API and the desk's form both create through it.
+func (s *Server) createReconciliation(r *http.Request, rc *domain.Reconciliation) error {
+	if rc.ID != 0 || rc.Version != 0 {
+		return domain.FieldErrorf("id", "a new reconciliation has no id or version")
+	}
+	rc.CreatedBy = Actor(r.Context())
+	if err := s.Store.CreateReconciliation(r.Context(), rc); err != nil {
+		return err
+	}
+	s.audit(r, "reconciliation.create", "reconciliation", rc.ID, nil, rc)
+	return nil
 }
 
 // readsAll reports whether the caller reads every party's reconciliations;
@@ -108,17 +128,23 @@ func (s *Server) handleReconciliationView(w http.ResponseWriter, r *http.Request
 		s.error(w, r, err)
 		return
 	}
-	rc, err := s.Store.Reconciliation(r.Context(), id)
-	// Another party's agreement is answered as missing, so a liaison does
-	// not even learn that it exists.
-	if err == nil && !readsAll(r) && !rc.HasParty(auth.FromContext(r.Context()).PartyID) {
-		err = domain.Errorf(domain.ENOTFOUND, "reconciliation %d not found", id)
-	}
+	rc, err := s.readableReconciliation(r, id)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rc)
+}
+
+// readableReconciliation reads a reconciliation the caller may read.
+// Another party's agreement is answered as missing, so a liaison does not
+// even learn that it exists.
+func (s *Server) readableReconciliation(r *http.Request, id int64) (*domain.Reconciliation, error) {
+	rc, err := s.Store.Reconciliation(r.Context(), id)
+	if err == nil && !readsAll(r) && !rc.HasParty(auth.FromContext(r.Context()).PartyID) {
+		err = domain.Errorf(domain.ENOTFOUND, "reconciliation %d not found", id)
+	}
+	return rc, err
 }
 
 // reconciliationFilter reads the list's filters: agreement and party by
@@ -246,15 +272,25 @@ func (s *Server) handleReconciliationStatus(w http.ResponseWriter, r *http.Reque
 		s.error(w, r, err)
 		return
 	}
-	rc, err := s.Store.ChangeReconciliationState(r.Context(), domain.ReconciliationChange{ID: id, Version: req.Version,
-		State: req.State, At: req.At, Note: req.Note, Actor: Actor(r.Context())})
+	rc, err := s.changeReconciliationState(r, id, req)
 	if err != nil {
 		s.error(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, rc)
+}
+
+// changeReconciliationState moves a reconciliation along its timeline and
+// audits the move; the API and the desk's form both move through it.
+func (s *Server) changeReconciliationState(r *http.Request, id int64, req reconciliationStatusRequest) (*domain.Reconciliation, error) {
+	rc, err := s.Store.ChangeReconciliationState(r.Context(), domain.ReconciliationChange{ID: id, Version: req.Version,
+		State: req.State, At: req.At, Note: req.Note, Actor: Actor(r.Context())})
+	if err != nil {
+		return nil, err
 	}
 	prev := rc.Statuses[len(rc.Statuses)-2]
 	s.audit(r, "reconciliation.status", "reconciliation", id,
 		map[string]any{"state": prev.State, "at": prev.At, "version": req.Version},
 		map[string]any{"state": rc.State, "at": req.At.UTC(), "note": req.Note, "version": rc.Version})
-	writeJSON(w, http.StatusOK, rc)
+	return rc, nil
 }

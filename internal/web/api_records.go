@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 )
 
@@ -43,11 +45,56 @@ func (s *Server) handleIncidentView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.Store.Incident(r.Context(), id)
+	if err == nil {
+		in, err = s.visibleIncident(r, in)
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, in)
+}
+
+// visibleIncident returns in as the caller may see it. Liaisons and
+// observers see a published incident without the desk's messages among its
+// sources (those are the inbox's, which they may not read), and are told an
+// unpublished one is not found, as for an ID that does not exist, so that
+// its existence is not confirmed.
+func (s *Server) visibleIncident(r *http.Request, in *domain.Incident) (*domain.Incident, error) {
+	f, err := visibleIncidentFilter(r)
+	if err != nil || !f.PublishedOnly {
+		return in, err
+	}
+	// The store's published test, on the incident alone: its ID, and a
+	// window around its time for the index.
+	page, err := s.Store.Incidents(r.Context(), domain.IncidentFilter{PublishedOnly: true, AfterID: in.ID - 1, Limit: 1,
+		Since: in.OccurredAt.Add(-time.Second), Until: in.OccurredAt.Add(time.Second)})
+	if err != nil {
+		return nil, err
+	}
+	if len(page) == 0 || page[0].ID != in.ID {
+		return nil, domain.Errorf(domain.ENOTFOUND, "incident %d not found", in.ID)
+	}
+	out := *in
+	out.Sources = nil
+	for _, src := range in.Sources {
+		if src.Kind != domain.SourceMessage {
+			out.Sources = append(out.Sources, src)
+		}
+	}
+	return &out, nil
+}
+
+// visibleIncidentFilter reads the incident filters (incidentFilter) and
+// narrows them to what the caller may see: every incident for the desk, the
+// published ones for liaisons and observers. The store applies the
+// narrowing in its query, so pages, totals and exports agree.
+func visibleIncidentFilter(r *http.Request) (domain.IncidentFilter, error) {
+	f, err := incidentFilter(r)
+	if err != nil {
+		return f, err
+	}
+	return auth.DefaultPolicy.IncidentFilter(auth.FromContext(r.Context()), f)
 }
 
 // incidentFilter reads the filters shared by the incident list and exports.
@@ -91,7 +138,7 @@ func incidentFilter(r *http.Request) (domain.IncidentFilter, error) {
 }
 
 func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
-	f, err := incidentFilter(r)
+	f, err := visibleIncidentFilter(r)
 	if err != nil {
 		s.error(w, r, err)
 		return

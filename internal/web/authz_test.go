@@ -37,7 +37,14 @@ type authzFixture struct {
 	own, other *domain.Party
 	messages   map[int64]*domain.Message // by party
 	roles      []authzRole
+	// unpublished is incident 1, on a day no bulletin covers; its location
+	// is unpublishedMark, which no answer to a liaison or an observer may
+	// carry. published is on a day a published bulletin covers.
+	unpublished, published *domain.Incident
 }
+
+// unpublishedMark is the location of the fixture's unpublished incident.
+const unpublishedMark = "Unpublished-Hamlet"
 
 func newAuthzFixture(t *testing.T, open func(testing.TB) *store.DB) *authzFixture {
 	t.Helper()
@@ -51,6 +58,23 @@ func newAuthzFixture(t *testing.T, open func(testing.TB) *store.DB) *authzFixtur
 		Start: time.Date(2016, 2, 26, 22, 0, 0, 0, time.UTC), Country: "SY", ExclusionAuthority: "UN Security Council",
 		ProhibitedActs: []string{domain.SubShelling}}
 	if err := db.CreateAgreement(ctx, fx.agreement); err != nil {
+		t.Fatal(err)
+	}
+	// Local days in Damascus (UTC+2): 5 March is not published, 4 March is.
+	fx.unpublished = &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: time.Date(2016, 3, 5, 8, 0, 0, 0, time.UTC),
+		Location: unpublishedMark, Admin1: "Hama", CreatedBy: "test"}
+	fx.published = &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: time.Date(2016, 3, 4, 8, 0, 0, 0, time.UTC),
+		Location: "Published-Town", Admin1: "Hama", CreatedBy: "test"}
+	for _, in := range []*domain.Incident{fx.unpublished, fx.published} {
+		if err := db.CreateIncident(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fx.unpublished.ID != 1 {
+		t.Fatalf("the unpublished incident is %d; routes are called with ID 1", fx.unpublished.ID)
+	}
+	if err := db.PublishBulletin(ctx, &domain.Bulletin{AgreementID: fx.agreement.ID, Day: "2016-03-04", Title: "Daily bulletin",
+		Report: []byte(`{}`), HTML: []byte("<p>"), Markdown: []byte("-"), PDF: []byte("%PDF"), PublishedBy: "co-chair"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []*domain.Party{fx.own, fx.other} {
@@ -174,6 +198,9 @@ func (fx *authzFixture) bind(t *testing.T, method, pattern string, party *domain
 		b.path = "/api/v1/agreements/" + fx.agreement.Slug + "/commitments"
 		b.body = fmt.Sprintf(`{"party":%q,"through":"Russia","valid_from":"2016-02-26T10:00:00Z"}`, party.Slug)
 		b.did = func(status int, body []byte) bool { return status == http.StatusCreated }
+	case "POST /desk/parties/{slug}/commitments":
+		// The party page's form: the party is the path's.
+		b.party = party.ID
 	case "POST /api/v1/messages":
 		b.party = party.ID
 		b.body = fmt.Sprintf(`{"sender":{"kind":"liaison","party_id":%d},"body":"matrix %d"}`, party.ID, len(fx.messages)+int(party.ID))
@@ -227,6 +254,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					if b.did != nil {
 						did = b.did(status, body)
 					}
+					// Whoever may not read every incident never gets the
+					// unpublished one, from any route, in any format.
+					if !auth.DefaultPolicy.Permits(r.principal, auth.ActReadIncidents) && strings.Contains(string(body), unpublishedMark) {
+						t.Errorf("%s got the unpublished incident: %d %.300s", r.role, status, body)
+					}
 					switch {
 					case allowed && (refused || !did):
 						t.Errorf("%s may %s on party %d's resource but got %d %.200s", r.role, rt.Access, b.party, status, body)
@@ -262,7 +294,16 @@ func TestAuthorizationPinned(t *testing.T) {
 		{auth.RoleLiaison, "POST", "/api/v1/incidents/1/grade", 403},
 		{auth.RoleLiaison, "POST", "/api/v1/clusters/1/accept", 403},
 		{auth.RoleLiaison, "POST", "/api/v1/imports", 403},
-		{auth.RoleLiaison, "GET", "/api/v1/exports/incidents.csv", 403},
+		{auth.RoleLiaison, "GET", "/api/v1/incidents/1/grades", 403},
+		{auth.RoleObserver, "GET", "/api/v1/incidents/1/merged-sources", 403},
+		{auth.RolePublic, "GET", "/api/v1/incidents", 401},
+		{auth.RolePublic, "GET", "/api/v1/exports/incidents.csv", 401},
+		{auth.RolePublic, "GET", "/api/v1/series/incidents", 401},
+		// Incident 1 is unpublished: not found, as if it did not exist.
+		{auth.RoleObserver, "GET", "/api/v1/incidents/1", 404},
+		{auth.RoleLiaison, "GET", "/api/v1/incidents/1", 404},
+		{auth.RoleMonitor, "GET", "/api/v1/incidents/1", 200},
+		{auth.RoleObserver, "GET", "/api/v1/incidents/2", 200},
 		{auth.RoleLiaison, "GET", "/api/v1/map/incidents", 403},
 		{auth.RoleLiaison, "GET", "/api/v1/statements", 403},
 		{auth.RoleObserver, "GET", "/api/v1/inbox", 403},

@@ -59,7 +59,7 @@ func TestHostileFields(t *testing.T) {
 	stored := 0
 	// The crawl below reads the records that carry the script tag.
 	script := slices.Index(hostile, "<script>alert('x')</script>")
-	var scriptIncident string
+	var scriptIncident, scriptReconciliation string
 	for i, h := range hostile {
 		in := newIncident()
 		if i == script {
@@ -96,8 +96,55 @@ func TestHostileFields(t *testing.T) {
 				stored++
 			}
 		}
+		// A reconciliation with the string in every text field, moved
+		// along its timeline with it as the note.
+		var rec domain.Reconciliation
+		json.Unmarshal(mustSend("POST", "/api/v1/reconciliations", fmt.Sprintf(`{"agreement":"coh","settlement":%s,"admin1":%[1]s,
+			"admin2":%[1]s,"signed_at":"2016-02-28T10:00:00Z","summary":%[1]s,
+			"signatories":[{"name":%[1]s,"role":"community"},{"party_id":1,"name":%[1]s,"role":"armed_group"}],
+			"terms":[{"kind":"other","text":%[1]s}],"sources":[{"url":"https://example.org/r%d","publisher":%[1]s,"note":%[1]s},
+			{"message_id":%[3]d,"note":%[1]s}]}`, q(h), i, m.ID)), &rec)
+		if i == script {
+			scriptReconciliation = strconv.FormatInt(rec.ID, 10)
+		}
+		rcPath := "/api/v1/reconciliations/" + strconv.FormatInt(rec.ID, 10)
+		for _, rq := range []struct{ method, path, body string }{
+			{"POST", rcPath + "/status", fmt.Sprintf(`{"state":"in_force","at":"2016-02-29T10:00:00Z","note":%s,"version":1}`, q(h))},
+			{"POST", rcPath + "/status", fmt.Sprintf(`{"state":%s,"at":"2016-02-29T10:00:00Z","version":2}`, q(h))},
+			{"POST", "/api/v1/reconciliations", fmt.Sprintf(`{"agreement":%s,"settlement":"x","admin1":"x","signed_at":"2016-02-28T10:00:00Z",
+				"signatories":[{"name":"x","role":%[1]s}],"terms":[{"kind":%[1]s}],"sources":[{"url":%[1]s}]}`, q(h))},
+			{"GET", "/api/v1/reconciliations?agreement=coh&admin1=" + url.QueryEscape(h) + "&party=" + url.QueryEscape(h), ""},
+		} {
+			if status, _ := send(rq.method, rq.path, "application/json", rq.body); status < 300 && rq.method == "POST" {
+				stored++
+			}
+		}
 		form := "application/x-www-form-urlencoded"
 		send("POST", "/desk/incidents/"+id+"/grade", form, url.Values{"version": {"2"}, "grade": {"weak"}, "note": {h}}.Encode())
+		// The desk's reconciliation forms, once with the string in every
+		// text field and once in every field the form itself decodes.
+		send("POST", "/desk/reconciliations", form, url.Values{"agreement": {"coh"}, "settlement": {h}, "admin1": {h}, "admin2": {h},
+			"signed_on": {"2016-02-28"}, "summary": {h}, "signatory_party": {"", "1"}, "signatory_name": {h, h},
+			"signatory_role": {"community", "armed_group"}, "term_kind": {"other"}, "term_text": {h},
+			"source_message": {strconv.FormatInt(m.ID, 10), ""}, "source_url": {"", "https://example.org/f" + strconv.Itoa(i)},
+			"source_publisher": {h, h}, "source_note": {h, h}, "message": {h}}.Encode())
+		send("POST", "/desk/reconciliations", form, url.Values{"agreement": {h}, "settlement": {"x"}, "admin1": {"x"},
+			"signed_on": {h}, "signed_time": {h}, "time_precision": {h}, "lat": {h}, "lon": {h}, "geoname_id": {h},
+			"signatory_party": {h}, "signatory_name": {"x"}, "signatory_role": {h}, "term_kind": {h}, "source_message": {h},
+			"source_url": {h}, "message": {h}}.Encode())
+		send("POST", "/desk/reconciliations", form, url.Values{"agreement": {"coh"}, "settlement": {"x"}, "admin1": {"x"},
+			"signed_on": {"2016-02-28"}, "signatory_name": {"x"}, "signatory_role": {h}}.Encode())
+		send("POST", "/desk/reconciliations/"+strconv.FormatInt(rec.ID, 10)+"/status", form,
+			url.Values{"state": {"broken"}, "on": {"2016-03-01"}, "note": {h}, "version": {"2"}}.Encode())
+		send("POST", "/desk/reconciliations/"+strconv.FormatInt(rec.ID, 10)+"/status", form,
+			url.Values{"state": {h}, "on": {h}, "time": {h}, "note": {h}, "version": {h}}.Encode())
+		send("GET", "/desk/reconciliations/new?message="+url.QueryEscape(h), "", "")
+		send("GET", "/desk/reconciliations?state="+url.QueryEscape(h)+"&admin1="+url.QueryEscape(h)+"&since="+url.QueryEscape(h), "", "")
+		// The party page's commitment form.
+		send("POST", "/desk/parties/ypg/commitments", form, url.Values{"agreement": {"coh"}, "through": {h}, "valid_on": {"2016-02-27"},
+			"source": {h}, "note": {h}}.Encode())
+		send("POST", "/desk/parties/ypg/commitments", form, url.Values{"agreement": {h}, "through": {h}, "valid_on": {h},
+			"valid_time": {h}}.Encode())
 		send("POST", "/desk/login", form, url.Values{"name": {h}, "password": {h}, "token": {h}, "next": {h}}.Encode())
 		send("POST", "/report", form, url.Values{"name": {h}, "contact": {h}, "body": {h}}.Encode())
 	}
@@ -108,6 +155,7 @@ func TestHostileFields(t *testing.T) {
 	// Every page and answer that could show them.
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	escaped := 0
+	shown := map[string]bool{} // the patterns whose page showed the script tag escaped
 	for _, rt := range (&web.Server{}).Routes() {
 		method, pattern, _ := strings.Cut(rt.Pattern, " ")
 		if method != "GET" || strings.HasSuffix(pattern, "/stream") {
@@ -126,6 +174,9 @@ func TestHostileFields(t *testing.T) {
 				return "2016-02-28.html"
 			case "{date}":
 				return "2016-02-28"
+			}
+			if strings.Contains(pattern, "/reconciliations/") {
+				return scriptReconciliation
 			}
 			return scriptIncident
 		})
@@ -146,6 +197,7 @@ func TestHostileFields(t *testing.T) {
 			}
 			if resp.StatusCode == 200 && strings.Contains(string(data), "&lt;script&gt;alert") {
 				escaped++
+				shown[pattern] = true
 			}
 			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 				for _, raw := range []string{"<script>alert", "<img src=x"} {
@@ -159,6 +211,11 @@ func TestHostileFields(t *testing.T) {
 
 	if escaped < 3 {
 		t.Errorf("only %d pages showed the script tag escaped; the crawl no longer reaches the hostile records", escaped)
+	}
+	for _, p := range []string{"/desk/reconciliations", "/desk/reconciliations/{id}", "/desk/bulletins/{date}"} {
+		if !shown[p] {
+			t.Errorf("GET %s did not show the hostile record's script tag escaped; the crawl no longer reaches it", p)
+		}
 	}
 
 	// Nothing changed but what was written through the desk, and logged.

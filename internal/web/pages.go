@@ -30,6 +30,10 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 			Rows          []bulletin.Row
 		}{title, column, rows}
 	},
+	// The reconciliation pages' words for states, roles and terms.
+	"stateLabel": func(v domain.ReconciliationState) string { return label(stateLabels, v) },
+	"roleLabel":  func(v domain.SignatoryRole) string { return label(roleLabels, v) },
+	"termLabel":  func(v domain.TermKind) string { return label(termLabels, v) },
 }).ParseFS(templateFS, "templates/*.html"))
 
 func staticHandler() http.HandlerFunc {

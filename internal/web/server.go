@@ -89,8 +89,8 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/inbox/{id}/transitions", auth.ActTriage, s.handleTransition},
 
 		{"POST /api/v1/incidents", auth.ActCreateIncident, s.handleIncidentCreate},
-		{"GET /api/v1/incidents", Desk, s.handleIncidentList},
-		{"GET /api/v1/incidents/{id}", Desk, s.handleIncidentView},
+		{"GET /api/v1/incidents", auth.ActReadPublishedData, s.handleIncidentList},
+		{"GET /api/v1/incidents/{id}", auth.ActReadPublishedData, s.handleIncidentView},
 
 		{"GET /api/v1/agreements", auth.ActReadPublished, s.handleAgreements},
 		{"GET /api/v1/agreements/{slug}", auth.ActReadPublished, s.handleAgreement},

@@ -31,6 +31,7 @@ func (s *Server) uiRoutes() []Route {
 		{"GET /desk/incidents/{id}", Desk, s.handleIncidentPage},
 		{"POST /desk/incidents/{id}/grade", auth.ActCreateIncident, s.handleIncidentGrade},
 		{"GET /desk/parties/{slug}", Desk, s.handlePartyPage},
+		{"POST /desk/parties/{slug}/commitments", auth.ActCommit, s.handlePartyCommit},
 		{"GET /api/v1/map/incidents", Desk, s.handleMapIncidents},
 	}
 }
@@ -44,17 +45,22 @@ type deskPage struct {
 	// CSRF is the session's synchronizer token, which the desk's scripts
 	// send with every change; empty for operator tokens, which need none.
 	CSRF string
-	// CanAudit shows the audit trail in the navigation.
-	CanAudit bool
-	Error    string
-	Form     map[string]string
-	Data     any
+	// CanAudit shows the audit trail in the navigation, CanReconcile the
+	// reconciliations.
+	CanAudit, CanReconcile bool
+	Error                  string
+	// ErrorField is the field the error names (its first part, as the API
+	// names it), for the form to mark.
+	ErrorField string
+	Form       map[string]string
+	Data       any
 }
 
 func (s *Server) newDeskPage(r *http.Request, title, nav string) *deskPage {
 	p := auth.FromContext(r.Context())
 	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()),
-		CanAudit: auth.DefaultPolicy.Permits(p, auth.ActReadAudit), Form: map[string]string{}}
+		CanAudit: auth.DefaultPolicy.Permits(p, auth.ActReadAudit), CanReconcile: auth.DefaultPolicy.Permits(p, readOwnParty),
+		Form: map[string]string{}}
 }
 
 func (s *Server) renderDesk(w http.ResponseWriter, status int, name string, p *deskPage) {
@@ -447,6 +453,10 @@ type partyData struct {
 	By       []*domain.IncidentEvent // the party is an alleged perpetrator, newest first
 	Against  []*domain.IncidentEvent // the party is a target, newest first
 	Total    int
+	// CanCommit offers the form that records the party's commitment to
+	// one of the Agreements.
+	CanCommit  bool
+	Agreements []*domain.Agreement
 }
 
 // appendLast appends e to list and keeps only the last n.
@@ -463,13 +473,19 @@ func appendLast(list []*domain.IncidentEvent, e *domain.IncidentEvent, n int) []
 const partyIncidentLimit = 500
 
 func (s *Server) handlePartyPage(w http.ResponseWriter, r *http.Request) {
+	s.renderParty(w, r, http.StatusOK, s.newDeskPage(r, "", "party"))
+}
+
+// renderParty shows the party page, with p's error and form values when
+// the commitment form was refused.
+func (s *Server) renderParty(w http.ResponseWriter, r *http.Request, status int, p *deskPage) {
 	ctx := r.Context()
 	party, err := s.Store.PartyBySlug(ctx, r.PathValue("slug"))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	d := partyData{Party: party}
+	d := partyData{Party: party, CanCommit: canCommit(auth.FromContext(ctx), party)}
 	if party.ParentID != 0 {
 		d.Parent, _ = s.Store.Party(ctx, party.ParentID)
 	}
@@ -478,6 +494,7 @@ func (s *Server) handlePartyPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	d.Agreements = as
 	for _, a := range as {
 		sts, err := s.Store.PartyStatuses(ctx, a.ID)
 		if err != nil {
@@ -513,7 +530,54 @@ func (s *Server) handlePartyPage(w http.ResponseWriter, r *http.Request) {
 		*l = (*l)[max(0, len(*l)-partyIncidentLimit):]
 		slices.Reverse(*l)
 	}
-	p := s.newDeskPage(r, party.Name, "party")
-	p.Data = d
-	s.renderDesk(w, http.StatusOK, "desk_party.html", p)
+	p.Title, p.Data = party.Name, d
+	s.renderDesk(w, status, "desk_party.html", p)
+}
+
+// handlePartyCommit records the party's commitment from its page, through
+// the commitment route's own logic; a refusal shows the page again with the
+// field at fault named and what was typed kept.
+func (s *Server) handlePartyCommit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	party, err := s.Store.PartyBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// Whose commitment it is decides before anything else is read.
+	if who := auth.FromContext(ctx); !canCommit(who, party) {
+		s.error(w, r, domain.Errorf(domain.EFORBIDDEN, "a %s may record only its own party's commitment, not %s's", who.Role, party.Slug))
+		return
+	}
+	if err := parseDeskForm(w, r); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	f := r.PostForm
+	a, err := s.Store.AgreementBySlug(ctx, f.Get("agreement"))
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		err = domain.FieldErrorf("agreement", "no agreement has the slug %q", f.Get("agreement"))
+	}
+	req := commitRequest{Party: party.Slug, Through: strings.TrimSpace(f.Get("through")),
+		Source: strings.TrimSpace(f.Get("source")), Note: strings.TrimSpace(f.Get("note"))}
+	if err == nil {
+		req.ValidFrom, err = formInstant("valid_from", f.Get("valid_on"), f.Get("valid_time"), a.Location(), s.Now())
+	}
+	if err == nil {
+		_, _, err = s.commit(r, a, req)
+	}
+	if err != nil {
+		if !refusal(err) {
+			s.error(w, r, err)
+			return
+		}
+		p := s.newDeskPage(r, "", "party")
+		for _, k := range []string{"agreement", "through", "valid_on", "valid_time", "source", "note"} {
+			p.Form[k] = f.Get(k)
+		}
+		setFormError(p, err)
+		s.renderParty(w, r, statuses[domain.ErrorCode(err)], p)
+		return
+	}
+	http.Redirect(w, r, "/desk/parties/"+party.Slug+"#status-h", http.StatusSeeOther)
 }

@@ -146,9 +146,9 @@ func recordLink(kind, id string) string {
 	switch {
 	case id == "":
 		return ""
-	case kind == "incident":
+	case kind == "incident" || kind == "reconciliation":
 		if _, err := atoi64("id", id); err == nil {
-			return "/desk/incidents/" + id
+			return "/desk/" + kind + "s/" + id
 		}
 	case kind == "party" && isSlug.MatchString(id):
 		if _, err := strconv.ParseInt(id, 10, 64); err != nil { // a slug, not an ID

@@ -85,6 +85,25 @@ type bulletinData struct {
 	// ChartSVG is the bulletin's own intensity chart, which it builds from
 	// numbers and escapes itself.
 	ChartSVG template.HTML
+	// Settlements are the day's reconciliations and Reconciled the links of
+	// the section's figures, all to the desk's pages rather than the API's.
+	Settlements []settlementView
+	Reconciled  struct{ New, InForce, Pending string }
+}
+
+// settlementView is a reconciliation of the day with its desk page.
+type settlementView struct {
+	bulletin.Settlement
+	Page string
+}
+
+// deskLink turns the bulletin's API link to reconciliations into the desk
+// page that reads the same filters (or record).
+func deskLink(api string) string {
+	if rest, ok := strings.CutPrefix(api, "/api/v1/reconciliations"); ok {
+		return "/desk/reconciliations" + rest
+	}
+	return api
 }
 
 // bulletinIncidentLimit bounds the day's list; the figures count them all.
@@ -112,6 +131,11 @@ func (s *Server) handleBulletinPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := bulletinData{Report: rep, Loc: an.Loc, Outcomes: map[int64]string{}, ChartSVG: template.HTML(bulletin.ChartSVG(rep)),
 		CanPublish: auth.DefaultPolicy.Permits(auth.FromContext(ctx), auth.ActPublishBulletin)}
+	rs := rep.Reconciliations
+	for _, st := range rs.New {
+		d.Settlements = append(d.Settlements, settlementView{Settlement: st, Page: deskLink(st.Link)})
+	}
+	d.Reconciled.New, d.Reconciled.InForce, d.Reconciled.Pending = deskLink(rs.Link), deskLink(rs.InForceLink), deskLink(rs.PendingLink)
 	list, err := s.Store.Bulletins(ctx, an.Agreement.ID)
 	if err != nil {
 		s.error(w, r, err)

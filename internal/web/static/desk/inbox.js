@@ -128,6 +128,8 @@
     $("act-triage").disabled = !(m.state === "received" || m.state === "closed" || m.state === "rejected");
     $("act-link").disabled = !(m.state === "received" || m.state === "triaged" || m.state === "linked");
     $("act-reject").disabled = !(m.state === "received" || m.state === "triaged");
+    // A reconciliation rests on the message as its first source.
+    $("act-reconcile").href = "/desk/reconciliations/new?message=" + m.id;
     const ol = $("d-events");
     ol.replaceChildren();
     for (const e of events || []) {
@@ -334,7 +336,10 @@
   fetchQueue().then(() => {
     render();
     queue.dataset.ready = "true";
-    const first = order()[0];
+    // /desk/inbox?message=ID opens that message (a record's source links
+    // here), whatever its state; otherwise the first of the queue.
+    const asked = parseInt(new URLSearchParams(location.search).get("message"), 10);
+    const first = asked > 0 ? { id: asked } : order()[0];
     if (first) select(first.id, false);
     listen();
   }).catch((e) => { live.textContent = "Could not load the inbox: " + e.message; });
