@@ -140,6 +140,11 @@ func splitKey(s, what string) (name string, hash uint32, key []byte, err error) 
 	if err != nil || len(h) != 4 || strings.ToLower(parts[1]) != parts[1] {
 		return "", 0, nil, domain.Errorf(domain.EINVALID, "malformed %s key: hash %q is not 8 lowercase hex digits", what, parts[1])
 	}
+	// The decoder skips line breaks even in strict mode; a key broken over
+	// lines is refused, so one key has one text.
+	if strings.ContainsAny(parts[2], "\r\n") {
+		return "", 0, nil, domain.Errorf(domain.EINVALID, "malformed %s key: a line break inside the key", what)
+	}
 	key, err = base64.StdEncoding.Strict().DecodeString(parts[2])
 	if err != nil {
 		return "", 0, nil, domain.Errorf(domain.EINVALID, "malformed %s key: %v", what, err)
