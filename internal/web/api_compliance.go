@@ -379,21 +379,8 @@ func (s *Server) handleVerdictList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	vs, err := s.Store.Verdicts(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	total, err := s.Store.CountVerdicts(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	page := map[string]any{"verdicts": nonNil(vs), "total": total}
-	if len(vs) == f.Limit {
-		page["next_after"] = vs[len(vs)-1].IncidentID
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeCountedPage(s, w, r, "verdicts", f, f.Limit, s.Store.Verdicts, s.Store.CountVerdicts,
+		func(v *domain.Verdict) int64 { return v.IncidentID })
 }
 
 // handleRecompute judges every incident again (one agreement with

@@ -199,21 +199,8 @@ func (s *Server) handleReconciliationList(w http.ResponseWriter, r *http.Request
 		s.error(w, r, err)
 		return
 	}
-	list, err := s.Store.Reconciliations(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	total, err := s.Store.CountReconciliations(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	page := map[string]any{"reconciliations": nonNil(list), "total": total}
-	if len(list) == f.Limit {
-		page["next_after"] = list[len(list)-1].ID
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeCountedPage(s, w, r, "reconciliations", f, f.Limit, s.Store.Reconciliations, s.Store.CountReconciliations,
+		func(rc *domain.Reconciliation) int64 { return rc.ID })
 }
 
 func (s *Server) handleReconciliationEdit(w http.ResponseWriter, r *http.Request) {

@@ -143,21 +143,8 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	ins, err := s.Store.Incidents(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	total, err := s.Store.CountIncidents(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	page := map[string]any{"incidents": nonNil(ins), "total": total}
-	if len(ins) == f.Limit {
-		page["next_after"] = ins[len(ins)-1].ID
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeCountedPage(s, w, r, "incidents", f, f.Limit, s.Store.Incidents, s.Store.CountIncidents,
+		func(in *domain.Incident) int64 { return in.ID })
 }
 
 func (s *Server) handleAgreements(w http.ResponseWriter, r *http.Request) {

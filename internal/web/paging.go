@@ -37,9 +37,32 @@ func (s *Server) partyParam(ctx context.Context, name, slug string) (int64, erro
 // writePage answers a keyset-paged list: the items under name and, when the
 // page is full, next_after, the cursor of the following page.
 func writePage[T any](w http.ResponseWriter, name string, items []T, limit int, cursor func(T) int64) {
+	writeJSON(w, http.StatusOK, pageOf(name, items, limit, cursor))
+}
+
+func pageOf[T any](name string, items []T, limit int, cursor func(T) int64) map[string]any {
 	page := map[string]any{name: nonNil(items)}
 	if len(items) == limit && limit > 0 {
 		page["next_after"] = cursor(items[len(items)-1])
 	}
+	return page
+}
+
+// writeCountedPage answers a keyset-paged list with the total its filter
+// matches, both read with the same filter so that they agree.
+func writeCountedPage[T, F any](s *Server, w http.ResponseWriter, r *http.Request, name string, f F, limit int,
+	list func(context.Context, F) ([]T, error), count func(context.Context, F) (int, error), cursor func(T) int64) {
+	items, err := list(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	total, err := count(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	page := pageOf(name, items, limit, cursor)
+	page["total"] = total
 	writeJSON(w, http.StatusOK, page)
 }
