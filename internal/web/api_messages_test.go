@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -191,6 +192,9 @@ func TestStoreUnavailable(t *testing.T) {
 		// open returns a store, and a function that makes it unreachable
 		// and returns the function that brings it back.
 		open func(t *testing.T) (*store.DB, func() func())
+		// pad lengthens the message sent during the cut, for a cut that
+		// only bites when the database must grow.
+		pad int
 	}{
 		{"sqlite locked", func(t *testing.T) (*store.DB, func() func()) {
 			path := t.TempDir() + "/truce.db"
@@ -218,7 +222,31 @@ func TestStoreUnavailable(t *testing.T) {
 					other.Close()
 				}
 			}
-		}},
+		}, 0},
+		{"sqlite full", func(t *testing.T) (*store.DB, func() func()) {
+			db, err := store.Open(context.Background(), t.TempDir()+"/truce.db")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			// The writer's one connection may not grow the file past its
+			// present size: the disk is full as far as SQLite can tell.
+			_, w := db.Pools()
+			return db, func() func() {
+				var pages int
+				if err := w.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+					t.Fatal(err)
+				}
+				return func() {
+					if _, err := w.Exec("PRAGMA max_page_count = 1073741823"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}, 30_000},
 		{"postgres unreachable", func(t *testing.T) (*store.DB, func() func()) {
 			dsn := storetest.PostgresURL(t)
 			u, _ := url.Parse(dsn)
@@ -233,7 +261,7 @@ func TestStoreUnavailable(t *testing.T) {
 				p.down()
 				return p.up
 			}
-		}},
+		}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,14 +276,14 @@ func TestStoreUnavailable(t *testing.T) {
 			}
 			restore := cut()
 			start := time.Now()
-			resp, data := post("during the cut")
+			resp, data := post("during the cut" + strings.Repeat(" x", tt.pad))
 			var e apiError
 			json.Unmarshal(data, &e)
 			if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || e.Error.Code != domain.EUNAVAILABLE || strings.Contains(string(data), "TRC-") {
 				t.Errorf("during the cut: %d Retry-After %q %s; want 503 with Retry-After and no tracking number",
 					resp.StatusCode, resp.Header.Get("Retry-After"), data)
 			}
-			t.Logf("refused after %v", time.Since(start).Round(time.Millisecond))
+			t.Logf("refused after %v: %s", time.Since(start).Round(time.Millisecond), data)
 			restore()
 			if resp, data := post("after the cut"); resp.StatusCode != 201 {
 				t.Errorf("after the cut: %d %s", resp.StatusCode, data)
@@ -265,7 +293,7 @@ func TestStoreUnavailable(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range ms {
-				if m.Body == "during the cut" {
+				if strings.HasPrefix(m.Body, "during the cut") {
 					t.Errorf("the refused message was stored as %s", m.Tracking)
 				}
 			}
