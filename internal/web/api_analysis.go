@@ -314,6 +314,7 @@ func (s *Server) handleChangepoints(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleClaimCheck(w http.ResponseWriter, r *http.Request) {
+	audited(r) // a POST for its body, but it only reads
 	var c domain.Claim
 	if err := decodeJSON(w, r, maxRequestBytes, &c); err != nil {
 		s.error(w, r, err)
@@ -461,5 +462,29 @@ func (s *Server) publishBulletin(r *http.Request, note string) (*domain.Bulletin
 	if err != nil {
 		return nil, err
 	}
-	return bulletin.Publish(r.Context(), an, day, Actor(r.Context()), note, bulletin.Options{})
+	// The version it supersedes, if any, is the "before" of a correction.
+	prev, err := s.Store.Bulletin(r.Context(), an.Agreement.ID, day.String(), 0)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		prev, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := bulletin.Publish(r.Context(), an, day, Actor(r.Context()), note, bulletin.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var old any
+	if prev != nil {
+		old = bulletinAudit(an.Agreement.Slug, prev)
+	}
+	s.audit(r, "bulletin.publish", "bulletin", b.Day, old, bulletinAudit(an.Agreement.Slug, b))
+	return b, nil
+}
+
+// bulletinAudit is a bulletin version as the audit trail keeps it: which
+// one, and the hash that pins its contents.
+func bulletinAudit(agreement string, b *domain.Bulletin) map[string]any {
+	return map[string]any{"agreement": agreement, "day": b.Day, "version": b.Version, "content_hash": b.ContentHash,
+		"note": b.Note}
 }

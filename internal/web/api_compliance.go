@@ -1,6 +1,9 @@
 package web
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
@@ -78,6 +81,7 @@ func (s *Server) handleAgreementCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.audit(r, "agreement.create", "agreement", a.Slug, nil, a)
 	w.Header().Set("Location", "/api/v1/agreements/"+a.Slug)
 	writeJSON(w, http.StatusCreated, map[string]any{"agreement": a, "recompute": summary(rep)})
 }
@@ -122,6 +126,12 @@ func (s *Server) handleTermsEdit(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	// The terms as stored, not as sent: the store sets the version.
+	after := any(&a)
+	if stored, err := s.Store.Agreement(r.Context(), cur.ID); err == nil {
+		after = stored
+	}
+	s.audit(r, "agreement.terms", "agreement", cur.Slug, cur, after)
 	writeJSON(w, http.StatusOK, map[string]any{"agreement": a, "recompute": summary(rep)})
 }
 
@@ -183,6 +193,12 @@ func (s *Server) handleStatusAdd(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	// Filed under the party, as its commitments are (see commit).
+	party := any(st.PartyID)
+	if p, err := s.Store.Party(r.Context(), st.PartyID); err == nil {
+		party = p.Slug
+	}
+	s.audit(r, "party.status", "party", party, nil, map[string]any{"agreement": a.Slug, "status": st})
 	writeJSON(w, http.StatusCreated, map[string]any{"status": st, "recompute": summary(rep)})
 }
 
@@ -220,6 +236,7 @@ func (s *Server) handlePartyCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.audit(r, "party.create", "party", p.Slug, nil, p)
 	w.Header().Set("Location", "/api/v1/parties/"+p.Slug)
 	writeJSON(w, http.StatusCreated, p)
 }
@@ -266,6 +283,10 @@ func (s *Server) handleAreaImport(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	sum := sha256.Sum256(data)
+	s.auditImport(r, "area.import", hex.EncodeToString(sum[:]), map[string]any{"bytes": len(data), "time_zone": loc.String(),
+		"areas": len(res.Areas), "area_ids": areaIDs(res.Areas), "warnings": len(res.Warnings), "overlaps": len(res.Overlaps),
+		"verdicts_changed": recomputeCounts(res.Report)["changed"]})
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"areas": res.Areas, "warnings": nonNil(res.Warnings), "overlaps": nonNil(res.Overlaps),
 		"recompute": summary(res.Report),
@@ -396,5 +417,24 @@ func (s *Server) handleRecompute(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	// The record is the verdicts of one agreement, or of all of them.
+	s.audit(r, "verdict.recompute", "verdict", cmp.Or(r.URL.Query().Get("agreement"), "all"), nil, recomputeCounts(rep))
 	writeJSON(w, http.StatusOK, map[string]any{"recompute": summary(rep)})
+}
+
+func areaIDs(areas []assess.ImportedArea) []int64 {
+	ids := make([]int64, len(areas))
+	for i, a := range areas {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// recomputeCounts is a recomputation as the audit trail keeps it: counts;
+// each verdict's own change is in its history.
+func recomputeCounts(r *assess.Report) map[string]any {
+	if r == nil {
+		r = &assess.Report{}
+	}
+	return map[string]any{"judged": len(r.Judged), "written": r.Written, "changed": len(r.Changes)}
 }

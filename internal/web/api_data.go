@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,6 +76,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	if warning != "" {
 		rep.Warnings = append(rep.Warnings, warning)
 	}
+	s.auditImport(r, "incident.import", rep.Input, map[string]any{"format": format, "rows": rep.Rows,
+		"accepted": rep.Accepted, "rejected": rep.Rejected, "created": rep.Created, "updated": rep.Updated,
+		"unchanged": rep.Unchanged, "geocoded": rep.Geocoded, "unplaced": rep.Unplaced})
 	writeJSON(w, http.StatusOK, rep)
 }
 
@@ -265,7 +269,26 @@ func (s *Server) handleClusterScan(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.auditScan(r, req, ps)
 	writeJSON(w, http.StatusOK, map[string]any{"proposed": nonNil(ps)})
+}
+
+// auditScan records the proposals a scan stored, under their IDs; a scan
+// that proposed nothing changed nothing.
+func (s *Server) auditScan(r *http.Request, req scanRequest, ps []*domain.ClusterProposal) {
+	if len(ps) == 0 {
+		audited(r)
+		return
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = strconv.FormatInt(p.ID, 10)
+	}
+	record := strings.Join(ids, ",")
+	if len(record) > 200 { // the event's new value lists them all
+		record = record[:strings.LastIndexByte(record[:200], ',')] + ",…"
+	}
+	s.audit(r, "cluster.scan", "cluster", record, nil, map[string]any{"proposed": len(ps), "ids": ids, "params": req})
 }
 
 func (s *Server) handleClusterProposals(w http.ResponseWriter, r *http.Request) {
@@ -337,12 +360,19 @@ func (s *Server) handleClusterDecision(to domain.ClusterState) http.HandlerFunc 
 			s.error(w, r, domain.FieldErrorf("survivor_id", "a split has no survivor"))
 			return
 		}
+		before, err := s.Store.ClusterProposal(r.Context(), id)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
 		p, err := s.Store.DecideCluster(r.Context(), domain.ClusterDecision{ID: id, To: to, SurvivorID: req.SurvivorID,
 			Note: req.Note, Version: req.Version, Actor: Actor(r.Context())})
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
+		s.audit(r, "cluster."+map[domain.ClusterState]string{domain.ClusterAccepted: "accept", domain.ClusterSplit: "split"}[to],
+			"cluster", id, before, p)
 		writeJSON(w, http.StatusOK, p)
 	}
 }

@@ -48,11 +48,18 @@ func (s *Server) handleCheckpointSign(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, domain.Errorf(domain.EUNAVAILABLE, "this server has no signing key"))
 		return
 	}
+	prev, _ := s.Log.LatestCheckpoint(r.Context()) // none yet is no "before"
 	note, err := s.Checkpoint(r.Context())
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	var before any
+	if cp := checkpointAudit(prev); cp != nil {
+		before = cp
+	}
+	after := checkpointAudit(note)
+	s.audit(r, "log.checkpoint", "checkpoint", after["size"], before, after)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusCreated)
 	w.Write(note)
@@ -160,4 +167,19 @@ func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "proof": proof})
+}
+
+// checkpointAudit is a signed checkpoint as the audit trail keeps it: the
+// log's size and root, which the signed note itself vouches for; nil if
+// note is not one.
+func checkpointAudit(note []byte) map[string]any {
+	n, err := ledger.ParseNote(note)
+	if err != nil {
+		return nil
+	}
+	cp, err := ledger.ParseCheckpoint(n.Text)
+	if err != nil {
+		return nil
+	}
+	return map[string]any{"origin": cp.Origin, "size": cp.Size, "root": cp.Root}
 }

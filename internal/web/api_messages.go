@@ -73,7 +73,24 @@ func (s *Server) submit(r *http.Request, m *domain.Message) (domain.Receipt, err
 	if !auth.DefaultPolicy.Allow(p, auth.ActSubmitMessage, auth.Resource{Kind: "message", PartyID: m.Sender.PartyID}) {
 		return domain.Receipt{}, domain.FieldErrorf("sender.party_id", "you may not send messages in a party's name")
 	}
-	return s.Desk.Submit(r.Context(), m, clientKey(r))
+	rc, err := s.Desk.Submit(r.Context(), m, clientKey(r))
+	if err == nil {
+		s.auditSubmit(r, rc)
+	}
+	return rc, err
+}
+
+// auditSubmit records a message as its envelope: who it is from and where
+// it stands, not what it says, which stays in the inbox's keeping. A
+// repeat changes only the original's count.
+func (s *Server) auditSubmit(r *http.Request, rc domain.Receipt) {
+	m := rc.Message
+	if rc.Repeat {
+		s.audit(r, "message.repeat", "message", m.ID, map[string]any{"repeats": m.Repeats - 1}, map[string]any{"repeats": m.Repeats})
+		return
+	}
+	s.audit(r, "message.submit", "message", m.ID, nil, map[string]any{"tracking": m.Tracking, "channel": m.Channel,
+		"sender_kind": m.Sender.Kind, "party_id": m.Sender.PartyID, "language": m.Language, "state": m.State})
 }
 
 // receiptStatus sets the Location of an acknowledged message and returns

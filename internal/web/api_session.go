@@ -18,6 +18,7 @@ type loginRequest struct {
 // handleLogin opens a browser session: the cookie it sets carries the
 // session, and GET /api/v1/session tells the page its CSRF token.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	audited(r) // the authenticator records logins, and failed ones
 	var req loginRequest
 	if err := decodeJSON(w, r, 4<<10, &req); err != nil {
 		s.error(w, r, err)
@@ -36,6 +37,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	// The authenticator records the logout itself, when a session ended.
+	audited(r)
 	if err := s.Auth.EndSession(w, r); err != nil {
 		s.error(w, r, err)
 		return
@@ -82,14 +85,14 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// audit records a change in the audit trail once it has committed. A failure
-// to record is logged, not shown: the change itself stands, and the ledger
-// holds it regardless.
+// audit records a change in the audit trail once it has committed, in
+// place of auditWrites' generic event. A failure to record is logged, not
+// shown: the change itself stands, and the ledger holds it regardless. The
+// anonymous public's changes (reports) are left to the ledger, as
+// auditWrites leaves them: the trail is of accountable people.
 func (s *Server) audit(r *http.Request, action, kind string, id any, old, new any) {
-	if done, ok := r.Context().Value(auditedKey{}).(*bool); ok {
-		*done = true
-	}
-	if s.Auth.Audit == nil {
+	audited(r)
+	if p := auth.FromContext(r.Context()); s.Auth.Audit == nil || (p.Anonymous() && p.Via != "config") {
 		return
 	}
 	if err := s.Auth.Audit.Record(r.Context(), action, kind, id, old, new); err != nil {
@@ -97,7 +100,23 @@ func (s *Server) audit(r *http.Request, action, kind string, id any, old, new an
 	}
 }
 
+// auditImport records an import under its input's SHA-256, with counts
+// and what it created, never the payload itself.
+func (s *Server) auditImport(r *http.Request, action, sha256Hex string, counts map[string]any) {
+	counts["sha256"] = sha256Hex
+	s.audit(r, action, "import", sha256Hex, nil, counts)
+}
+
 type auditedKey struct{}
+
+// audited tells auditWrites that the request needs no generic event: its
+// change was recorded elsewhere (the authenticator's logins and logouts),
+// or it changed nothing (a claim check, an article already stored).
+func audited(r *http.Request) {
+	if done, ok := r.Context().Value(auditedKey{}).(*bool); ok {
+		*done = true
+	}
+}
 
 // auditWrites records in the audit trail every change made by someone with
 // an account or token that its handler did not record in more detail: the
