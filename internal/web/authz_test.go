@@ -46,10 +46,14 @@ type authzFixture struct {
 // unpublishedMark is the location of the fixture's unpublished incident.
 const unpublishedMark = "Unpublished-Hamlet"
 
-func newAuthzFixture(t *testing.T, open func(testing.TB) *store.DB) *authzFixture {
+func newAuthzFixture(t *testing.T, open func(testing.TB) *store.DB, set ...func(*web.Server)) *authzFixture {
 	t.Helper()
 	db := open(t)
-	ts := newServer(t, db)
+	ts := newServerWith(t, db, db, 256, func(s *web.Server) {
+		for _, f := range set {
+			f(s)
+		}
+	})
 	ctx := context.Background()
 	fx := &authzFixture{db: db, url: ts.URL, messages: map[int64]*domain.Message{},
 		own:   &domain.Party{Slug: "own", Name: "Own Brigade", Kind: domain.KindArmedGroup},
@@ -390,7 +394,7 @@ func TestAuditTrail(t *testing.T) {
 	for _, e := range trail.Events {
 		got = append(got, e.Actor+" "+e.Action+" "+e.Kind)
 	}
-	want := []string{"monitor-1 message.transition message", "monitor-1 POST /api/v1/parties party"}
+	want := []string{"monitor-1 message.transition message", "monitor-1 party.create party"}
 	for _, w := range want {
 		if !strings.Contains(strings.Join(got, "\n"), w) {
 			t.Errorf("audit trail %q lacks %q (status %d)", got, w, resp.StatusCode)
