@@ -189,6 +189,11 @@ func (s *Server) handleBulletinPublishForm(w http.ResponseWriter, r *http.Reques
 		s.error(w, r, err)
 		return
 	}
-	q := url.Values{"published": {strconv.Itoa(b.Version)}}
+	// Back to the same agreement's page: with several agreements stored, a
+	// page without one is ambiguous.
+	q := url.Values{"published": {strconv.Itoa(b.Version)}, "agreement": {r.URL.Query().Get("agreement")}}
+	if q.Get("agreement") == "" {
+		q.Del("agreement")
+	}
 	http.Redirect(w, r, "/desk/bulletins/"+b.Day+"?"+q.Encode(), http.StatusSeeOther)
 }

@@ -87,4 +87,21 @@ func TestBulletinPages(t *testing.T) {
 	if code, _ := get("POST", "/desk/bulletins/2016-02-28/publish"); code != 403 {
 		t.Errorf("a monitor publishing: %d, want 403", code)
 	}
+
+	// With a second agreement stored, the page names its agreement in the
+	// form, and publishing returns to that agreement's page.
+	if err := db.CreateAgreement(ctx, &domain.Agreement{Slug: "local", Name: "Local truce", TimeZone: "Asia/Damascus",
+		Start: time.Date(2016, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := do(t, "GET", ts.URL+"/desk/bulletins/2016-02-28?agreement=coh", form, nil, true); resp.StatusCode != 200 ||
+		!strings.Contains(string(body), `action="/desk/bulletins/2016-02-28/publish?agreement=coh"`) {
+		t.Errorf("the draft of one of two agreements: %d, its form names the agreement: %v", resp.StatusCode,
+			strings.Contains(string(body), "publish?agreement=coh"))
+	}
+	resp, body := do(t, "POST", ts.URL+"/desk/bulletins/2016-02-28/publish?agreement=coh", form, []byte("note=third"), true)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "v3, ") || resp.Request.URL.Query().Get("agreement") != "coh" {
+		t.Errorf("publishing one of two agreements' bulletins: %d at %s, version 3 listed: %v", resp.StatusCode,
+			resp.Request.URL, strings.Contains(string(body), "v3, "))
+	}
 }
