@@ -60,11 +60,15 @@ func ParseText(raw []byte, meta Meta) (*Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	title, body := CleanText(text)
+	p := cleanPage(text, strings.TrimSpace(meta.Title), true)
+	title := p.title
 	if meta.Title != "" {
 		title = strings.TrimSpace(meta.Title)
 	}
-	return finish(title, body, meta, warns)
+	if meta.Date.IsZero() {
+		meta.Date = p.date // the dateline the body opened with
+	}
+	return finish(title, p.body, meta, warns)
 }
 
 // ParseHTML builds an Article from a saved HTML page: go-readability finds
@@ -97,20 +101,24 @@ func ParseHTML(raw []byte, meta Meta) (*Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, body := CleanText("\n" + text) // the page title is not in the body
 	title := doc.Title()
 	if meta.Title != "" {
 		title = meta.Title
 	}
+	// A headline-like first line is the page's own heading: dropped, as the
+	// title comes from the page.
+	p := cleanPage(text, strings.TrimSpace(title), true)
 	if meta.Date.IsZero() {
 		if t, err := doc.PublishedTime(); err == nil {
 			meta.Date = t
+		} else {
+			meta.Date = p.date
 		}
 	}
 	if meta.Source == "" {
 		meta.Source = doc.SiteName()
 	}
-	return finish(strings.TrimSpace(title), body, meta, warns)
+	return finish(strings.TrimSpace(title), p.body, meta, warns)
 }
 
 func finish(title, body string, meta Meta, warns []string) (*Article, error) {

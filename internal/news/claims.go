@@ -207,10 +207,10 @@ func (an *Analyzer) claims(sent string, off int, a *Article, who *Speaker) []Cla
 	count(killedActive, gateKill, domain.MetricFatalities, func(m []int) string { return findActor(plain[max(0, m[0]-150):m[0]], true) })
 	count(livesRe, gateLives, domain.MetricFatalities, func(m []int) string { return findActor(plain[:m[0]], true) })
 	count(killedPass, gateKilled, domain.MetricFatalities, func(m []int) string {
-		if a := findActor(plain[m[1]:], false); a != "" {
+		if a := findActor(causeClause(plain[m[1]:]), false); a != "" {
 			return a
 		}
-		return findActor(plain[:m[0]], true)
+		return findActor(victimsCut(ownClause(plain[:m[0]])), true)
 	})
 	// Tallies by party: "breaches included: 20 by Russian forces 13 by …".
 	if breachWordRe.MatchString(plain) {
@@ -225,6 +225,61 @@ func (an *Analyzer) claims(sent string, off int, a *Article, who *Speaker) []Cla
 		}
 	}
 	return out
+}
+
+// clauseBreakRe ends the clause of a passive "were killed": what follows
+// "while", "but", "although" or ";" is another event (unless it counts the
+// wounded of the same one), and after "as" a circumstance once the means is
+// told ("killed in aerial bombardment … as
+// the opposition continued to mull a truce"), though "killed as Russian
+// jets pounded …" names the cause.
+var (
+	clauseBreakRe = regexp.MustCompile(`\s(?:while|whereas|but|although|though)\s|;`)
+	asRe          = regexp.MustCompile(`\sas\s+(?:an?\s)?`) // "as a massacre …" is no clause
+	meansRe       = regexp.MustCompile(`(?i)\b(?:air ?strikes?|airstrikes?|air raids?|raids?|strikes?|bombs?|bombing|bombardment|shelling|shells|attacks?|blast|explosion|fire|gunfire|missiles?|rockets?)\b`)
+	// "6 were killed while 8 were injured in terrorist attacks": one event.
+	injuredRe = regexp.MustCompile(`^(?:\S+\s+){0,6}?(?:were\s+|others?\s+)?(?:injured|wounded)\b`)
+)
+
+// causeClause is the part of the text after "were killed" that can name who
+// killed: up to the end of its clause.
+func causeClause(after string) string {
+	for _, l := range clauseBreakRe.FindAllStringIndex(after, -1) {
+		if strings.HasPrefix(after[l[0]:], " while ") && injuredRe.MatchString(after[l[1]:]) {
+			continue
+		}
+		after = after[:l[0]]
+		break
+	}
+	if l := asRe.FindStringIndex(after); l != nil && !strings.HasSuffix(after[:l[1]], "a ") &&
+		!strings.HasSuffix(after[:l[1]], "an ") && meansRe.MatchString(after[:l[0]]) {
+		after = after[:l[0]]
+	}
+	return after
+}
+
+// ownClause is the part of the text before a passive count that belongs to
+// its clause: "100 civilians were killed in regime bombardment while five
+// others were killed" does not say who killed the five.
+func ownClause(before string) string {
+	before += " " // the count's match took the space after "while"
+	if ls := clauseBreakRe.FindAllStringIndex(before, -1); ls != nil {
+		return before[ls[len(ls)-1][1]:]
+	}
+	return before
+}
+
+// victimsRe is a count of victims joined to the one that follows: "45
+// Islamic State militants and [20 Kurdish fighters were killed]".
+var victimsRe = regexp.MustCompile(`(?i)` + qualRe + numRe + `(?:\s+[\w-]+){1,6}?\s*(?:,|\band)\s*$`)
+
+// victimsCut removes from the text before a passive count the victims
+// listed with it, who are not the actor.
+func victimsCut(before string) string {
+	if l := victimsRe.FindStringIndex(before); l != nil {
+		return before[:l[0]]
+	}
+	return before
 }
 
 func abs(x int) int {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -69,6 +70,51 @@ func TestCountGates(t *testing.T) {
 			}
 			if matched == 0 {
 				t.Errorf("%s matched no sentence: the test proves nothing for it", r.name)
+			}
+		})
+	}
+}
+
+// TestPassiveActor checks whom a passive count ("N were killed") names as
+// actor, on FA-KES sentences (ids given): the cause in its own clause, not
+// the victims listed with it nor an actor of another clause.
+func TestPassiveActor(t *testing.T) {
+	tests := []struct {
+		name, sent string
+		want       []string // value=actor of each claim
+	}{
+		{"a circumstance after 'as' (1923102926)",
+			"At least five civilians were killed in aerial bombardment targeting a rebel-controlled neighbourhood east of Aleppo on Sunday as the opposition continued to mull over a US-Russia truce deal due to take effect on Monday.",
+			nil},
+		{"another event after 'while' (1923102926)",
+			"The reports come just a day after more than 100 civilians were killed in regime-bombardment on Idlip and Aleppo while five others were killed on the outskirts of the capital.",
+			[]string{"100=Syrian government"}},
+		{"victims listed before (1923848261)",
+			"The Syrian Observatory for Human Rights said 30 regime soldiers and 39 rebel fighters had been killed in battles around Aleppo.",
+			[]string{"39="}},
+		{"victims listed before, quoted (1924058061)",
+			"\"Eleven regime fighters and 17 Daesh fighters were killed in the attack\" said Abdel Rahman.",
+			[]string{"17="}},
+		{"the wounded of the same event after 'while' (1926478960)",
+			"Six civilians were killed among them 4 children and a woman while eight persons were injured in terrorist attacks with rocket shells on Aleppo.",
+			[]string{"6=armed groups"}},
+		{"'as a' is no clause (1924058083)",
+			"At least 36 people were killed and 50 others injured in the attack he said describing it as a \"massacre\" perpetrated by the Bashar-al-Assad regime.",
+			[]string{"36=Syrian government"}},
+		{"'as' naming the cause after fighting (1923848317)",
+			"More than 50 rebels and jihadists were killed in fighting in northeast Syrias Hasakeh province as the Islamic State overran a town bordering Iraq an NGO said Sunday.",
+			[]string{"50=Islamic State"}},
+	}
+	an := &Analyzer{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := an.Analyze(&Article{Text: tt.sent})
+			var got []string
+			for _, c := range res.Claims {
+				got = append(got, strconv.FormatFloat(c.Value, 'f', -1, 64)+"="+c.Actor)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("claims %q, want %q", got, tt.want)
 			}
 		})
 	}
