@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/ledger"
@@ -179,11 +180,20 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		enc.Encode(struct {
+			*ledger.Report
+			Adoptions []*store.LedgerAdoption `json:"adoptions,omitempty"`
+		}{rep, snap.Adoptions})
 	} else {
 		fmt.Fprintf(stdout, "checkpoint %s: %d entries, root %x…\n", cp.Origin, cp.Size, cp.Root[:8])
 		fmt.Fprintf(stdout, "log entries %d, rows %d, superseded versions %d, entries after the checkpoint %d\n",
 			rep.Entries, rep.Records, rep.Superseded, rep.Unattested)
+		// Rows an upgrade adopted were unguarded until then; say so, so no
+		// one reads the log as vouching for their earlier history.
+		for _, a := range snap.Adoptions {
+			fmt.Fprintf(stdout, "note: %d %s rows (IDs up to %d) were written before the log covered them and were adopted at %s;"+
+				" the log vouches for them only since\n", a.Rows, a.Kind, a.ThroughID, a.AdoptedAt.UTC().Format(time.RFC3339))
+		}
 		for _, p := range rep.Problems {
 			fmt.Fprintln(stdout, "  ✗", p.String())
 		}

@@ -321,7 +321,9 @@ func scanAudit(row interface{ Scan(...any) error }) (*auth.AuditEvent, error) {
 	return &e, nil
 }
 
-// AppendAudit appends an event to the audit trail.
+// AppendAudit appends an event to the audit trail and its leaf to the
+// ledger, in one transaction: an event the log does not hold is never
+// stored, and a leaf is never logged for an event that was not.
 func (db *DB) AppendAudit(ctx context.Context, e *auth.AuditEvent) error {
 	if e.At.IsZero() {
 		e.At = db.now()
@@ -330,13 +332,24 @@ func (db *DB) AppendAudit(ctx context.Context, e *auth.AuditEvent) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO audit_events (at, actor_id, actor, role, address, action,
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO audit_events (at, actor_id, actor, role, address, action,
 			record_kind, record_id, old_value, new_value)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 			db.d.t(e.At), nullID(e.ActorID), e.Actor, e.Role, e.Address, e.Action, e.Kind, e.RecordID,
-			nullJSON(e.Old), nullJSON(e.New)).Scan(&e.ID)
+			nullJSON(e.Old), nullJSON(e.New)).Scan(&e.ID); err != nil {
+			return fmt.Errorf("insert audit event: %w", err)
+		}
+		rec, err := auditRecord(e)
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
 	})
+	if err != nil {
+		e.ID = 0 // rolled back: the ID names no row
+	}
+	return err
 }
 
 func nullJSON(v json.RawMessage) any {

@@ -182,14 +182,15 @@ func (db *DB) logRecords(ctx context.Context, tx *sql.Tx, recs ...ledger.Record)
 	return nil
 }
 
-// openLedger loads the log's right edge after migrations.
+// openLedger loads the log's right edge after migrations, and logs the
+// rows an upgrade left unlogged.
 func (db *DB) openLedger(ctx context.Context) error {
 	l, err := ledger.Open(ctx, &ledgerStorage{q: db.r, d: db.d})
 	if err != nil {
 		return db.d.classify(fmt.Errorf("open ledger: %w", err))
 	}
 	db.ledger = l
-	return nil
+	return db.adoptUnlogged(ctx)
 }
 
 // Ledger returns the log as it stands now, for roots, proofs and

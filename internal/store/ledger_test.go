@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/trucedesk/truce/internal/auth"
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/ledger"
 	"github.com/trucedesk/truce/internal/store"
@@ -82,7 +85,13 @@ func TestLedgerTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer raw.Close()
-			for _, q := range []string{
+			// The audit trail's own guards are triggers, which the table's
+			// owner can drop or disable; the log must catch what follows.
+			unguard := map[string][]string{
+				"sqlite":   {`DROP TRIGGER audit_events_no_update`, `DROP TRIGGER audit_events_no_delete`},
+				"postgres": {`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change`},
+			}[name]
+			for _, q := range append(unguard, []string{
 				fmt.Sprintf(`UPDATE messages SET body = 'nothing happened' WHERE id = %d`, ids.message),
 				fmt.Sprintf(`UPDATE incidents SET fatalities_best = 0, fatalities_low = 0 WHERE id = %d`, ids.incident),
 				`INSERT INTO parties (slug, name, kind, aliases, sponsor, version) VALUES ('ghost', 'Ghost Brigade', 'armed_group', '[]', '', 1)`,
@@ -93,13 +102,19 @@ func TestLedgerTamper(t *testing.T) {
 					VALUES (%d, %d, %d, '2016-02-28T00:00:00.000000Z', 'm')`, ids.unmerged, ids.survivor, ids.splitCluster),
 				fmt.Sprintf(`UPDATE reconciliation_statuses SET note = 'never broken' WHERE reconciliation_id = %d AND state = 'broken'`, ids.reconciliation),
 				fmt.Sprintf(`UPDATE reconciliations SET state = 'in_force' WHERE id = %d`, ids.signedReconciliation),
-			} {
+				fmt.Sprintf(`UPDATE audit_events SET actor = 'someone else' WHERE id = %d`, ids.auditEdited),
+				fmt.Sprintf(`UPDATE audit_events SET new_value = '{"grade":"fair"' WHERE id = %d`, ids.auditBroken),
+				fmt.Sprintf(`DELETE FROM audit_events WHERE id = %d`, ids.auditDeleted),
+				`INSERT INTO audit_events (at, actor, role, action, record_kind, record_id)
+					VALUES ('2016-02-28T00:00:00.000000Z', 'cochair', 'co-chair', 'incident.delete', 'incident', '1')`,
+			}...) {
 				if _, err := raw.Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			var ghost int64
+			var ghost, forged int64
 			raw.QueryRow(`SELECT id FROM parties WHERE slug = 'ghost'`).Scan(&ghost)
+			raw.QueryRow(`SELECT id FROM audit_events WHERE action = 'incident.delete'`).Scan(&forged)
 			want := []string{
 				fmt.Sprintf("deleted status/%d", ids.status),
 				fmt.Sprintf("edited incident/%d", ids.incident),
@@ -110,10 +125,30 @@ func TestLedgerTamper(t *testing.T) {
 				fmt.Sprintf("edited cluster/%d", ids.splitCluster),                // a merge it never made
 				fmt.Sprintf("edited reconciliation/%d", ids.reconciliation),       // its timeline
 				fmt.Sprintf("edited reconciliation/%d", ids.signedReconciliation), // its state
+				fmt.Sprintf("edited audit_event/%d", ids.auditEdited),
+				fmt.Sprintf("edited audit_event/%d", ids.auditBroken), // no longer JSON
+				fmt.Sprintf("deleted audit_event/%d", ids.auditDeleted),
+				fmt.Sprintf("inserted audit_event/%d", forged),
 			}
 			slices.Sort(want)
 			if got := verify(); !slices.Equal(got, want) {
 				t.Errorf("problems = %v\nwant       %v", got, want)
+			}
+
+			// Emptying the trail, as TRUNCATE by the table's owner does
+			// (SQLite has none: a DELETE of every row), deletes every
+			// logged event.
+			empty := map[string]string{"sqlite": `DELETE FROM audit_events`, "postgres": `TRUNCATE audit_events`}[name]
+			if _, err := raw.Exec(empty); err != nil {
+				t.Fatalf("%s: %v", empty, err)
+			}
+			want = slices.DeleteFunc(want, func(p string) bool { return strings.Contains(p, "audit_event/") })
+			for _, id := range ids.audit {
+				want = append(want, fmt.Sprintf("deleted audit_event/%d", id))
+			}
+			slices.Sort(want)
+			if got := verify(); !slices.Equal(got, want) {
+				t.Errorf("after emptying audit_events: problems = %v\nwant       %v", got, want)
 			}
 		})
 	}
@@ -126,6 +161,9 @@ type populated struct {
 	splitCluster, unmerged, survivor int64
 	// reconciliation went into force and broke; signedReconciliation did not.
 	reconciliation, signedReconciliation int64
+	// audit holds every audit event written; three of them are tampered with.
+	audit                                  []int64
+	auditEdited, auditBroken, auditDeleted int64
 }
 
 // populate makes one write of every logged kind.
@@ -229,10 +267,26 @@ func populate(t *testing.T, db *store.DB) populated {
 	signed := storetest.NewReconciliation(a.ID, p.ID, "Testburg", "Aleppo", t0)
 	signed.Point = &domain.Point{Lat: 36.2, Lon: 37.1}
 	must(t, db.CreateReconciliation(ctx, signed))
+
+	// The audit trail: who did the above, one event a change.
+	var audit []int64
+	for i, e := range []*auth.AuditEvent{
+		{ActorID: 1, Actor: "m", Role: auth.RoleMonitor, Address: "198.51.100.4", Action: "incident.grade", Kind: "incident",
+			RecordID: fmt.Sprint(in.ID), Old: json.RawMessage(`{"grade": "fair"}`), New: json.RawMessage(`{"grade":"confirmed","n":1.50}`)},
+		{ActorID: 2, Actor: "cochair", Role: auth.RoleCoChair, Action: "bulletin.publish", Kind: "bulletin", RecordID: "2016-02-27",
+			New: json.RawMessage(`{"title":"Daily bulletin","note":"قصف"}`)},
+		{Actor: "public", Role: auth.RolePublic, Address: "203.0.113.9", Action: "session.login_failed", Kind: "user"},
+		{ActorID: 1, Actor: "m", Role: auth.RoleMonitor, Action: "cluster.split", Kind: "cluster", RecordID: fmt.Sprint(split.ID)},
+	} {
+		e.At = t0.Add(time.Duration(i) * time.Minute)
+		must(t, db.AppendAudit(ctx, e))
+		audit = append(audit, e.ID)
+	}
 	return populated{message: rs[0].Message.ID, incident: in.ID, status: st.ID,
 		gradeChange: hist[len(hist)-1].ID, bulletin: first.ID,
 		splitCluster: split.ID, unmerged: inc[3], survivor: inc[2],
-		reconciliation: rc.ID, signedReconciliation: signed.ID}
+		reconciliation: rc.ID, signedReconciliation: signed.ID,
+		audit: audit, auditEdited: audit[0], auditBroken: audit[1], auditDeleted: audit[2]}
 }
 
 func must(t *testing.T, err error) {

@@ -16,6 +16,10 @@ import (
 type LedgerSnapshot struct {
 	Entries []ledger.Entry
 	Records []ledger.Record
+	// Adoptions are the kinds whose rows were written before the ledger
+	// logged them, and appended to it at an upgrade: the log vouches for
+	// those rows only from their adoption on.
+	Adoptions []*LedgerAdoption
 }
 
 // Snapshot reads the whole log and every logged kind of row, directly from
@@ -164,6 +168,9 @@ func (db *DB) Snapshot(ctx context.Context) (*LedgerSnapshot, error) {
 		return nil, err
 	}
 	if err := db.snapshotReconciliations(ctx, when, add); err != nil {
+		return nil, err
+	}
+	if snap.Adoptions, err = db.snapshotAudit(ctx, add); err != nil {
 		return nil, err
 	}
 	return snap, nil
