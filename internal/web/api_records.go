@@ -61,7 +61,7 @@ func (s *Server) handleIncidentView(w http.ResponseWriter, r *http.Request) {
 // unpublished one is not found, as for an ID that does not exist, so that
 // its existence is not confirmed.
 func (s *Server) visibleIncident(r *http.Request, in *domain.Incident) (*domain.Incident, error) {
-	f, err := visibleIncidentFilter(r)
+	f, err := auth.DefaultPolicy.IncidentFilter(auth.FromContext(r.Context()), domain.IncidentFilter{})
 	if err != nil || !f.PublishedOnly {
 		return in, err
 	}
@@ -85,7 +85,8 @@ func (s *Server) visibleIncident(r *http.Request, in *domain.Incident) (*domain.
 	return &out, nil
 }
 
-// visibleIncidentFilter reads the incident filters (incidentFilter) and
+// visibleIncidentFilter reads the incident filters (incidentFilter, and
+// published=true, which asks anyone for the published incidents only) and
 // narrows them to what the caller may see: every incident for the desk, the
 // published ones for liaisons and observers. The store applies the
 // narrowing in its query, so pages, totals and exports agree.
@@ -93,6 +94,13 @@ func visibleIncidentFilter(r *http.Request) (domain.IncidentFilter, error) {
 	f, err := incidentFilter(r)
 	if err != nil {
 		return f, err
+	}
+	switch v := r.URL.Query().Get("published"); v {
+	case "", "false":
+	case "true":
+		f.PublishedOnly = true
+	default:
+		return f, domain.FieldErrorf("published", "want true or false, not %q", v)
 	}
 	return auth.DefaultPolicy.IncidentFilter(auth.FromContext(r.Context()), f)
 }

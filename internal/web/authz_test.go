@@ -313,6 +313,15 @@ func TestAuthorizationPinned(t *testing.T) {
 		{auth.RoleObserver, "GET", "/api/v1/inbox", 403},
 		{auth.RoleMonitor, "POST", "/api/v1/log/checkpoints", 403},
 		{auth.RoleObserver, "GET", "/api/v1/audit", 403},
+		// The desk's published record and incident page, like the API.
+		{auth.RoleObserver, "GET", "/desk/incidents/1", 404},
+		{auth.RoleObserver, "GET", "/desk/incidents/2", 200},
+		{auth.RoleObserver, "GET", "/desk/published", 200},
+		{auth.RolePublic, "GET", "/desk/published", 401},
+		{auth.RoleObserver, "GET", "/desk/messages", 403},
+		{auth.RoleLiaison, "GET", "/desk/messages", 200},
+		{auth.RoleLiaison, "GET", "/desk", 403},
+		{auth.RoleLiaison, "GET", "/desk/parties/own", 403},
 	} {
 		if got, _ := fx.call(t, role(tt.role), tt.method, tt.path, `{}`); got != tt.status {
 			t.Errorf("%s %s %s = %d, want %d", tt.role, tt.method, tt.path, got, tt.status)

@@ -62,7 +62,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &limited):
 		w.Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter.Seconds())+1))
 	}
-	if status == http.StatusUnauthorized && s.redirectToLogin(w, r) {
+	if status == http.StatusUnauthorized && s.redirectToLogin(w, r) || status == http.StatusForbidden && s.redirectHome(w, r) {
 		return
 	}
 	if wantsHTML(r) {

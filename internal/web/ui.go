@@ -28,7 +28,9 @@ func (s *Server) uiRoutes() []Route {
 		{"POST /desk/logout", Public, s.handleDeskLogout},
 		{"GET /desk", Desk, s.handleDashboard},
 		{"GET /desk/inbox", Desk, s.handleInboxPage},
-		{"GET /desk/incidents/{id}", Desk, s.handleIncidentPage},
+		// Liaisons and observers read a published incident's page too, as
+		// the API serves it to them (renderIncident's read-only variant).
+		{"GET /desk/incidents/{id}", auth.ActReadPublishedData, s.handleIncidentPage},
 		{"POST /desk/incidents/{id}/grade", auth.ActCreateIncident, s.handleIncidentGrade},
 		{"GET /desk/parties/{slug}", Desk, s.handlePartyPage},
 		{"POST /desk/parties/{slug}/commitments", auth.ActCommit, s.handlePartyCommit},
@@ -45,10 +47,18 @@ type deskPage struct {
 	// CSRF is the session's synchronizer token, which the desk's scripts
 	// send with every change; empty for operator tokens, which need none.
 	CSRF string
-	// CanAudit shows the audit trail in the navigation, CanReconcile the
+	// Home is the page the role lands on after logging in, which the brand
+	// links to: the dashboard for the desk, the published record for
+	// liaisons and observers.
+	Home string
+	// The navigation shows only the pages the role may open: CanDesk the
+	// dashboard, inbox, bulletins and party pages (read_messages),
+	// CanPublished the published record, CanOwnMessages a liaison's own
+	// party's messages, CanAudit the audit trail, CanReconcile the
 	// reconciliations.
-	CanAudit, CanReconcile bool
-	Error                  string
+	CanDesk, CanPublished, CanOwnMessages, CanAudit, CanReconcile bool
+
+	Error string
 	// ErrorField is the field the error names (its first part, as the API
 	// names it), for the form to mark.
 	ErrorField string
@@ -58,9 +68,22 @@ type deskPage struct {
 
 func (s *Server) newDeskPage(r *http.Request, title, nav string) *deskPage {
 	p := auth.FromContext(r.Context())
-	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()),
-		CanAudit: auth.DefaultPolicy.Permits(p, auth.ActReadAudit), CanReconcile: auth.DefaultPolicy.Permits(p, readOwnParty),
+	pol := auth.DefaultPolicy
+	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()), Home: deskHome(p),
+		CanDesk: pol.Permits(p, Desk), CanPublished: pol.Permits(p, auth.ActReadPublishedData),
+		CanOwnMessages: pol.Permits(p, readOwnParty) && !pol.Permits(p, auth.ActReadMessages),
+		CanAudit:       pol.Permits(p, auth.ActReadAudit), CanReconcile: pol.Permits(p, readOwnParty),
 		Form: map[string]string{}}
+}
+
+// deskHome is where p lands after logging in: the dashboard for those who
+// may open it, the published record for liaisons and observers, and the
+// dashboard otherwise (whose guard sends the public to the login page).
+func deskHome(p *auth.Principal) string {
+	if !auth.DefaultPolicy.Permits(p, Desk) && auth.DefaultPolicy.Permits(p, auth.ActReadPublishedData) {
+		return publishedPath
+	}
+	return "/desk"
 }
 
 func (s *Server) renderDesk(w http.ResponseWriter, status int, name string, p *deskPage) {
@@ -87,6 +110,21 @@ func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	http.Redirect(w, r, "/desk/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	return true
+}
+
+// redirectHome sends a logged-in browser that asked for the dashboard, which
+// its role may not open, to the page it lands on (deskHome), and reports
+// whether it did: a liaison's or an observer's bookmark of /desk still
+// works. Other pages keep their 403, as scripts do.
+func (s *Server) redirectHome(w http.ResponseWriter, r *http.Request) bool {
+	p := auth.FromContext(r.Context())
+	home := deskHome(p)
+	if r.Method != http.MethodGet || r.URL.Path != "/desk" || p.Anonymous() || home == "/desk" ||
+		!strings.Contains(r.Header.Get("Accept"), "text/html") {
+		return false
+	}
+	http.Redirect(w, r, home, http.StatusSeeOther)
 	return true
 }
 
@@ -139,7 +177,8 @@ func (s *Server) handleDeskLogin(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: deskCookie, Value: token, Path: "/", HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int((12 * time.Hour).Seconds())})
 	case name != "" && password != "":
-		if _, err := s.Auth.StartSession(w, r, name, password); err != nil {
+		u, err := s.Auth.StartSession(w, r, name, password)
+		if err != nil {
 			if domain.ErrorCode(err) == domain.EINTERNAL || domain.ErrorCode(err) == domain.EUNAVAILABLE {
 				s.error(w, r, err)
 				return
@@ -147,6 +186,10 @@ func (s *Server) handleDeskLogin(w http.ResponseWriter, r *http.Request) {
 			p.Error = domain.ErrorMessage(err)
 			s.renderDesk(w, http.StatusUnauthorized, "desk_login.html", p)
 			return
+		}
+		// The default lands each role on a page it may open.
+		if next == "/desk" {
+			next = deskHome(&auth.Principal{Name: u.Name, Role: u.Role, PartyID: u.PartyID})
 		}
 	default:
 		p.Error = "Enter a desk token, or a name and a password."
@@ -195,31 +238,17 @@ var governorates = []string{"Aleppo", "Al-Hasakeh", "Ar-Raqqa", "As-Sweida", "Da
 	"Hama", "Homs", "Idleb", "Lattakia", "Quneitra", "Rural Damascus", "Tartous"}
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.Store.Parties(r.Context())
+	c, err := s.incidentChoices(r.Context())
 	if err != nil {
 		s.error(w, r, err)
 		return
-	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
-	var types []string
-	for _, subs := range domain.EventTypes {
-		types = append(types, subs...)
-	}
-	slices.Sort(types)
-	govs := governorates
-	if regions, err := s.Store.Regions(r.Context(), 1); err == nil && len(regions) > 0 {
-		govs = nil
-		for _, rg := range regions {
-			govs = append(govs, rg.Name)
-		}
-		slices.Sort(govs)
 	}
 	q := map[string]string{}
 	for _, k := range []string{"since", "until", "party", "type", "grade", "admin1", "color"} {
 		q[k] = r.URL.Query().Get(k)
 	}
 	p := s.newDeskPage(r, "Dashboard", "dashboard")
-	p.Data = dashboardData{Parties: ps, Types: types, Governorates: govs, Query: q,
+	p.Data = dashboardData{Parties: c.Parties, Types: c.Types, Governorates: c.Governorates, Query: q,
 		Grades: []domain.Grade{domain.GradeConfirmed, domain.GradeFair, domain.GradeWeak, domain.GradeContested, domain.GradeDiscounted}}
 	s.renderDesk(w, http.StatusOK, "desk_dashboard.html", p)
 }
@@ -264,6 +293,10 @@ type incidentData struct {
 	ShowAudit    bool // the reader may read the audit trail
 	CanGrade     bool
 	GradeChoices []domain.Grade
+	// ReadOnly is the page of a reader without read_incidents (a liaison,
+	// an observer): the published incident as the API serves it, without
+	// message sources, grade history, verdict traces or desk links.
+	ReadOnly bool
 }
 
 // verdictView is an incident's verdict under one agreement, each view with
@@ -293,7 +326,14 @@ func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
 // when a change from the page was refused.
 func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64, status int, p *deskPage) {
 	ctx := r.Context()
+	who := auth.FromContext(ctx)
+	readOnly := !auth.DefaultPolicy.Permits(who, auth.ActReadIncidents)
 	in, err := s.Store.Incident(ctx, id)
+	if err == nil && readOnly {
+		// The API's single read: unpublished is not found, and the desk's
+		// messages are left out of the sources.
+		in, err = s.visibleIncident(r, in)
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -303,8 +343,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		s.error(w, r, err)
 		return
 	}
-	who := auth.FromContext(ctx)
-	d := incidentData{Incident: in, Local: in.OccurredAt.In(deskZone(as)),
+	d := incidentData{Incident: in, Local: in.OccurredAt.In(deskZone(as)), ReadOnly: readOnly,
 		CanGrade:     auth.DefaultPolicy.Permits(who, auth.ActCreateIncident),
 		GradeChoices: []domain.Grade{domain.GradeConfirmed, domain.GradeFair, domain.GradeWeak, domain.GradeContested, domain.GradeDiscounted}}
 	for _, ids := range []struct {
@@ -336,6 +375,17 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	}
 	if d.Verdicts, err = s.verdictViews(ctx, in.ID, as); err != nil {
 		s.error(w, r, err)
+		return
+	}
+	if readOnly {
+		// The outcome is published (the bulletins count it); the desk's
+		// reasoning, which names control areas and who recomputed it when,
+		// is not, and neither are the grade's notes.
+		for i := range d.Verdicts {
+			d.Verdicts[i].Views, d.Verdicts[i].Changes = nil, nil
+		}
+		p.Title, p.Data = in.String(), d
+		s.renderDesk(w, status, "desk_incident.html", p)
 		return
 	}
 	if len(d.Verdicts) > 0 {

@@ -120,10 +120,12 @@ func (s *Server) reconciliationChoices(r *http.Request) (reconciliationChoices, 
 	return c, nil
 }
 
-// signatoryView is a signatory with its party, when it is a registered one.
+// signatoryView is a signatory with its party, when it is a registered one,
+// and the party's page when the reader may open it (a liaison may not).
 type signatoryView struct {
 	domain.Signatory
 	Party *domain.Party
+	Page  string
 }
 
 // reconciliationRow is a reconciliation as the list and the record show it.
@@ -133,10 +135,15 @@ type reconciliationRow struct {
 	Local       time.Time // signed, in the agreement's zone
 }
 
-func reconciliationRowOf(rc *domain.Reconciliation, parties map[int64]*domain.Party, loc *time.Location) reconciliationRow {
+func reconciliationRowOf(r *http.Request, rc *domain.Reconciliation, parties map[int64]*domain.Party, loc *time.Location) reconciliationRow {
 	row := reconciliationRow{Reconciliation: rc, Local: rc.SignedAt.In(loc)}
+	desk := auth.DefaultPolicy.Permits(auth.FromContext(r.Context()), Desk)
 	for _, sg := range rc.Signatories {
-		row.Signatories = append(row.Signatories, signatoryView{Signatory: sg, Party: parties[sg.PartyID]})
+		v := signatoryView{Signatory: sg, Party: parties[sg.PartyID]}
+		if v.Party != nil && desk {
+			v.Page = "/desk/parties/" + v.Party.Slug
+		}
+		row.Signatories = append(row.Signatories, v)
 	}
 	return row
 }
@@ -216,7 +223,7 @@ func (s *Server) handleReconciliationsPage(w http.ResponseWriter, r *http.Reques
 	}
 	parties := partyMap(c.Parties)
 	for _, rc := range list {
-		d.Rows = append(d.Rows, reconciliationRowOf(rc, parties, zoneOf(c.Agreements, rc.AgreementID)))
+		d.Rows = append(d.Rows, reconciliationRowOf(r, rc, parties, zoneOf(c.Agreements, rc.AgreementID)))
 	}
 	page := url.Values{}
 	for k, v := range d.Query {
@@ -483,7 +490,7 @@ func (s *Server) renderReconciliation(w http.ResponseWriter, r *http.Request, id
 		return
 	}
 	who := auth.FromContext(ctx)
-	d := reconciliationData{reconciliationRow: reconciliationRowOf(rc, partyMap(ps), a.Location()), Agreement: a, Loc: a.Location(),
+	d := reconciliationData{reconciliationRow: reconciliationRowOf(r, rc, partyMap(ps), a.Location()), Agreement: a, Loc: a.Location(),
 		CanChange: auth.DefaultPolicy.Permits(who, auth.ActCreateIncident)}
 	for _, st := range []domain.ReconciliationState{domain.ReconciliationInForce, domain.ReconciliationBroken, domain.ReconciliationWithdrawn} {
 		if rc.State.CanMove(st) {
