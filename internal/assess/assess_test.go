@@ -276,19 +276,23 @@ func testRecompute(t *testing.T, open func(testing.TB) domain.Store) {
 // the incidents (recomputed incrementally), and inputs before them (judged
 // at creation). The verdicts must be the same.
 func TestInsertionOrder(t *testing.T) {
-	open := func(tb testing.TB) domain.Store { return storetest.OpenSQLite(tb) }
-	late := newDesk(t, open)
-	lateIDs := late.addIncidents(t)
-	late.importMap(t)
-	late.addStatus(t)
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			open := func(tb testing.TB) domain.Store { return e.Open(tb) }
+			late := newDesk(t, open)
+			lateIDs := late.addIncidents(t)
+			late.importMap(t)
+			late.addStatus(t)
 
-	early := newDesk(t, open)
-	early.addStatus(t)
-	early.importMap(t)
-	earlyIDs := early.addIncidents(t)
+			early := newDesk(t, open)
+			early.addStatus(t)
+			early.importMap(t)
+			earlyIDs := early.addIncidents(t)
 
-	if diff := cmp.Diff(early.outcomes(t, earlyIDs), late.outcomes(t, lateIDs)); diff != "" {
-		t.Errorf("verdicts by insertion order (-inputs first +incidents first):\n%s", diff)
+			if diff := cmp.Diff(early.outcomes(t, earlyIDs), late.outcomes(t, lateIDs)); diff != "" {
+				t.Errorf("verdicts by insertion order (-inputs first +incidents first):\n%s", diff)
+			}
+		})
 	}
 }
 
