@@ -175,8 +175,8 @@ func TestKillMidStream(t *testing.T) {
 	}
 	for name, dsn := range engines(t) {
 		t.Run(name, func(t *testing.T) {
-			db := dsn(t)
-			c := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0")
+			db, data := dsn(t), t.TempDir()
+			c := startTruce(t, "serve", "--db", db, "--data", data, "--addr", "127.0.0.1:0")
 			stop := make(chan struct{})
 			acked, wg, mu := stream(c, 16, stop)
 			waitForAcks(t, c, acked, mu, 300)
@@ -188,7 +188,7 @@ func TestKillMidStream(t *testing.T) {
 			wg.Wait()
 			t.Logf("%d messages acknowledged before SIGKILL", len(acked))
 
-			again := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0")
+			again := startTruce(t, "serve", "--db", db, "--data", data, "--addr", "127.0.0.1:0")
 			checkAcked(t, db, acked)
 			// And the restarted server answers for them.
 			for tracking := range acked {
@@ -209,27 +209,31 @@ func TestGracefulShutdown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts real processes")
 	}
-	db := t.TempDir() + "/truce.db"
-	c := startTruce(t, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "info")
-	stop := make(chan struct{})
-	acked, wg, mu := stream(c, 8, stop)
-	waitForAcks(t, c, acked, mu, 100)
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- c.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("truce exited with %v after SIGTERM; stderr:\n%s", err, c.out)
-		}
-	case <-time.After(40 * time.Second):
-		t.Fatal("truce did not exit after SIGTERM")
-	}
-	close(stop)
-	wg.Wait()
-	checkAcked(t, db, acked)
-	if !strings.Contains(c.out.String(), "shutting down") {
-		t.Errorf("no shutdown in the log:\n%s", c.out)
+	for name, dsn := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			db := dsn(t)
+			c := startTruce(t, "serve", "--db", db, "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--log-level", "info")
+			stop := make(chan struct{})
+			acked, wg, mu := stream(c, 8, stop)
+			waitForAcks(t, c, acked, mu, 100)
+			c.cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- c.cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("truce exited with %v after SIGTERM; stderr:\n%s", err, c.out)
+				}
+			case <-time.After(40 * time.Second):
+				t.Fatal("truce did not exit after SIGTERM")
+			}
+			close(stop)
+			wg.Wait()
+			checkAcked(t, db, acked)
+			if !strings.Contains(c.out.String(), "shutting down") {
+				t.Errorf("no shutdown in the log:\n%s", c.out)
+			}
+		})
 	}
 }
 
