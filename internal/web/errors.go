@@ -115,6 +115,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) error 
 	if dec.More() {
 		return domain.Errorf(domain.EINVALID, "the request body holds more than one JSON value")
 	}
+	if field, ok := nulField(data); ok {
+		return domain.FieldErrorf(field, nulMessage)
+	}
 	return nil
 }
 

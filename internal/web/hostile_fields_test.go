@@ -15,6 +15,7 @@ import (
 
 	"github.com/trucedesk/truce/internal/domain"
 	"github.com/trucedesk/truce/internal/ledger"
+	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
 	"github.com/trucedesk/truce/internal/web"
 )
@@ -25,7 +26,12 @@ import (
 // the tamper-evident log must still vouch for every row, so no string
 // changed anything but the record it was written to.
 func TestHostileFields(t *testing.T) {
-	db := storetest.OpenSQLite(t)
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { testHostileFields(t, e.Open(t)) })
+	}
+}
+
+func testHostileFields(t *testing.T, db *store.DB) {
 	ts := newServer(t, db)
 	ctx := context.Background()
 	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }

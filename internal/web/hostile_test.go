@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/store"
 	"github.com/trucedesk/truce/internal/store/storetest"
 )
 
@@ -27,7 +28,12 @@ var hostile = []string{
 // TestHostileInput sends SQL- and script-injection strings in every text
 // field: each is stored exactly, nothing else changes, and pages escape them.
 func TestHostileInput(t *testing.T) {
-	db := storetest.OpenSQLite(t)
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { testHostileInput(t, e.Open(t)) })
+	}
+}
+
+func testHostileInput(t *testing.T, db *store.DB) {
 	ts := newServer(t, db)
 	ctx := context.Background()
 	for _, h := range hostile {

@@ -143,7 +143,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	mux.HandleFunc("/", s.handleNotFound)
 	authenticated := s.operatorTokens(s.Auth.CSRF(mux), s.Auth.Authenticate(s.Auth.CSRF(mux)))
-	return s.recoverer(s.logRequests(securityHeaders(authenticated))), nil
+	return s.recoverer(s.logRequests(securityHeaders(s.refuseNUL(authenticated)))), nil
 }
 
 // deskCookie holds an operator token for the desk pages.

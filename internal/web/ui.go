@@ -152,6 +152,9 @@ func parseDeskForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return domain.Errorf(domain.EINVALID, "the form could not be read")
 	}
+	if name, ok := nulValue(r.PostForm); ok {
+		return domain.FieldErrorf(name, nulMessage)
+	}
 	return nil
 }
 
