@@ -74,7 +74,7 @@ func (s MessageState) Valid() bool {
 var transitions = map[MessageState][]MessageState{
 	StateReceived: {StateTriaged, StateRejected},
 	StateTriaged:  {StateLinked, StateClosed, StateRejected},
-	StateLinked:   {StateClosed, StateLinked}, // linked again: a second incident
+	StateLinked:   {StateClosed, StateLinked}, // linked again: a second incident, or a reconciliation
 	StateClosed:   {StateTriaged},
 	StateRejected: {StateTriaged},
 }
@@ -87,6 +87,13 @@ func (s MessageState) CanTransition(next MessageState) bool {
 		}
 	}
 	return false
+}
+
+// Linkable reports whether a message in s may be linked to a record: at
+// once if triaged or linked already, after triage if just received. A
+// closed or rejected message must be reopened first.
+func (s MessageState) Linkable() bool {
+	return s == StateReceived || s == StateTriaged || s == StateLinked
 }
 
 // Open reports whether the message still waits for a monitor.
@@ -170,9 +177,16 @@ type Message struct {
 	ContentHash string       `json:"content_hash"`
 	State       MessageState `json:"state"`
 	Reason      RejectReason `json:"reject_reason,omitempty"`
-	Repeats     int          `json:"repeats"` // times the same sender sent it again
-	Version     int          `json:"version"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	// ReconciliationID is the reconciliation the message was last linked
+	// to. Links to incidents are the incidents' sources, since an incident
+	// rests on many messages; a message that reports a reconciliation
+	// becomes one record, and a later link to another moves it (the
+	// history keeps both). Left out of JSON when zero, so the ledger's
+	// leaves of messages never linked to one are those logged before it.
+	ReconciliationID int64     `json:"reconciliation_id,omitempty"`
+	Repeats          int       `json:"repeats"` // times the same sender sent it again
+	Version          int       `json:"version"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // Validate checks a message as received, before it is stored.
@@ -258,20 +272,26 @@ type MessageEvent struct {
 	To         MessageState `json:"to"`
 	Reason     RejectReason `json:"reason,omitempty"`
 	IncidentID int64        `json:"incident_id,omitempty"`
-	Note       string       `json:"note,omitempty"`
+	// ReconciliationID is set instead of IncidentID on a link to a
+	// reconciliation.
+	ReconciliationID int64  `json:"reconciliation_id,omitempty"`
+	Note             string `json:"note,omitempty"`
 }
 
 // Transition asks to move a message to a new state. Version is the version the
 // actor saw; a stale one is refused so two monitors cannot overwrite each other.
 type Transition struct {
-	MessageID  int64
-	Version    int
-	To         MessageState
-	Reason     RejectReason // required when To is rejected
-	IncidentID int64        // required when To is linked
-	Note       string
-	Actor      string
-	At         time.Time
+	MessageID int64
+	Version   int
+	To        MessageState
+	Reason    RejectReason // required when To is rejected
+	// A link names exactly one record: an incident (the message becomes
+	// one of its sources) or a reconciliation (the message records it).
+	IncidentID       int64
+	ReconciliationID int64
+	Note             string
+	Actor            string
+	At               time.Time
 }
 
 // Validate checks the request itself; the store checks it against the message.
@@ -285,8 +305,19 @@ func (t *Transition) Validate() error {
 	if t.To != StateRejected && t.Reason != "" {
 		return FieldErrorf("reason", "only a rejection takes a reason")
 	}
-	if t.To == StateLinked && t.IncidentID == 0 {
-		return FieldErrorf("incident_id", "linking needs an incident")
+	switch {
+	case t.IncidentID < 0:
+		return FieldErrorf("incident_id", "is not an ID")
+	case t.ReconciliationID < 0:
+		return FieldErrorf("reconciliation_id", "is not an ID")
+	case t.To != StateLinked && t.IncidentID != 0:
+		return FieldErrorf("incident_id", "only a link names an incident")
+	case t.To != StateLinked && t.ReconciliationID != 0:
+		return FieldErrorf("reconciliation_id", "only a link names a reconciliation")
+	case t.To == StateLinked && t.IncidentID != 0 && t.ReconciliationID != 0:
+		return FieldErrorf("reconciliation_id", "a link names an incident or a reconciliation, not both")
+	case t.To == StateLinked && t.IncidentID == 0 && t.ReconciliationID == 0:
+		return FieldErrorf("incident_id", "linking needs an incident_id or a reconciliation_id")
 	}
 	if t.Actor == "" {
 		return FieldErrorf("actor", "is required")
@@ -302,10 +333,12 @@ type MessageFilter struct {
 	States  []MessageState
 	Channel Channel
 	PartyID int64 // the sender's party
-	Since   time.Time
-	Until   time.Time
-	AfterID int64 // keyset pagination: messages with a smaller ID (newest first)
-	Limit   int
+	// ReconciliationID selects the messages linked to a reconciliation.
+	ReconciliationID int64
+	Since            time.Time
+	Until            time.Time
+	AfterID          int64 // keyset pagination: messages with a smaller ID (newest first)
+	Limit            int
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -365,6 +365,14 @@ type ReconciliationFilter struct {
 type ReconciliationStore interface {
 	// CreateReconciliation stores a new reconciliation, signed at SignedAt.
 	CreateReconciliation(ctx context.Context, rc *Reconciliation) error
+	// CreateReconciliationFromMessage stores a new reconciliation and, in
+	// the same transaction, links to it the message it was recorded from.
+	// link names the message, the version the actor read, the actor and
+	// the instant; the store names the reconciliation. A received message
+	// is triaged first, as a monitor would by hand, and each move is in
+	// its history. If anything fails, nothing is stored. It returns the
+	// message as linked and the moves, in order.
+	CreateReconciliationFromMessage(ctx context.Context, rc *Reconciliation, link Transition) (*Message, []*MessageEvent, error)
 	Reconciliation(ctx context.Context, id int64) (*Reconciliation, error)
 	Reconciliations(ctx context.Context, f ReconciliationFilter) ([]*Reconciliation, error)
 	// CountReconciliations counts what a filter selects, ignoring its page.

@@ -102,6 +102,9 @@ func TestLedgerTamper(t *testing.T) {
 					VALUES (%d, %d, %d, '2016-02-28T00:00:00.000000Z', 'm')`, ids.unmerged, ids.survivor, ids.splitCluster),
 				fmt.Sprintf(`UPDATE reconciliation_statuses SET note = 'never broken' WHERE reconciliation_id = %d AND state = 'broken'`, ids.reconciliation),
 				fmt.Sprintf(`UPDATE reconciliations SET state = 'in_force' WHERE id = %d`, ids.signedReconciliation),
+				// A message's link moved, and a link taken out of a history.
+				fmt.Sprintf(`UPDATE messages SET reconciliation_id = %d WHERE id = %d`, ids.signedReconciliation, ids.linkedMessage),
+				fmt.Sprintf(`UPDATE message_events SET reconciliation_id = NULL WHERE id = %d`, ids.linkEvent),
 				fmt.Sprintf(`UPDATE audit_events SET actor = 'someone else' WHERE id = %d`, ids.auditEdited),
 				fmt.Sprintf(`UPDATE audit_events SET new_value = '{"grade":"fair"' WHERE id = %d`, ids.auditBroken),
 				fmt.Sprintf(`DELETE FROM audit_events WHERE id = %d`, ids.auditDeleted),
@@ -125,6 +128,8 @@ func TestLedgerTamper(t *testing.T) {
 				fmt.Sprintf("edited cluster/%d", ids.splitCluster),                // a merge it never made
 				fmt.Sprintf("edited reconciliation/%d", ids.reconciliation),       // its timeline
 				fmt.Sprintf("edited reconciliation/%d", ids.signedReconciliation), // its state
+				fmt.Sprintf("edited message/%d", ids.linkedMessage),               // its reconciliation
+				fmt.Sprintf("edited message_event/%d", ids.linkEvent),
 				fmt.Sprintf("edited audit_event/%d", ids.auditEdited),
 				fmt.Sprintf("edited audit_event/%d", ids.auditBroken), // no longer JSON
 				fmt.Sprintf("deleted audit_event/%d", ids.auditDeleted),
@@ -161,6 +166,9 @@ type populated struct {
 	splitCluster, unmerged, survivor int64
 	// reconciliation went into force and broke; signedReconciliation did not.
 	reconciliation, signedReconciliation int64
+	// linkedMessage was linked to reconciliation by hand; linkEvent is the
+	// link of the message signedReconciliation was recorded from.
+	linkedMessage, linkEvent int64
 	// audit holds every audit event written; three of them are tampered with.
 	audit                                  []int64
 	auditEdited, auditBroken, auditDeleted int64
@@ -264,9 +272,20 @@ func populate(t *testing.T, db *store.DB) populated {
 	rc, err = db.ChangeReconciliationState(ctx, domain.ReconciliationChange{ID: rc.ID, Version: 2, State: domain.ReconciliationBroken,
 		At: t0.Add(48 * time.Hour), Note: "shelling resumed", Actor: "m"})
 	must(t, err)
+	// Messages linked to them: one recorded as a reconciliation from the
+	// inbox (triaged and linked with it), one linked by hand.
+	reported := submit(t, db, storetest.NewMessage("وقّع وجهاء تستبورغ اتفاق مصالحة", t0.Add(2*time.Minute)))
 	signed := storetest.NewReconciliation(a.ID, p.ID, "Testburg", "Aleppo", t0)
 	signed.Point = &domain.Point{Lat: 36.2, Lon: 37.1}
-	must(t, db.CreateReconciliation(ctx, signed))
+	signed.Sources = []domain.RecordLink{{MessageID: reported.ID}}
+	_, moves, err := db.CreateReconciliationFromMessage(ctx, signed, domain.Transition{MessageID: reported.ID, Version: 1, Actor: "m"})
+	must(t, err)
+	byHand := submit(t, db, storetest.NewMessage("Testville's checkpoints reopened", t0.Add(3*time.Minute)))
+	byHand, err = db.TransitionMessage(ctx, domain.Transition{MessageID: byHand.ID, Version: 1, To: domain.StateTriaged, Actor: "m"})
+	must(t, err)
+	_, err = db.TransitionMessage(ctx, domain.Transition{MessageID: byHand.ID, Version: byHand.Version, To: domain.StateLinked,
+		ReconciliationID: rc.ID, Actor: "m"})
+	must(t, err)
 
 	// The audit trail: who did the above, one event a change.
 	var audit []int64
@@ -286,7 +305,16 @@ func populate(t *testing.T, db *store.DB) populated {
 		gradeChange: hist[len(hist)-1].ID, bulletin: first.ID,
 		splitCluster: split.ID, unmerged: inc[3], survivor: inc[2],
 		reconciliation: rc.ID, signedReconciliation: signed.ID,
+		linkedMessage: byHand.ID, linkEvent: moves[1].ID,
 		audit: audit, auditEdited: audit[0], auditBroken: audit[1], auditDeleted: audit[2]}
+}
+
+// submit stores one message and returns it.
+func submit(t *testing.T, db *store.DB, m *domain.Message) *domain.Message {
+	t.Helper()
+	rs, err := db.SubmitMessages(context.Background(), []domain.Submission{{Message: m}})
+	must(t, err)
+	return rs[0].Message
 }
 
 func must(t *testing.T, err error) {

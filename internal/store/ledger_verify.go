@@ -78,12 +78,7 @@ func (db *DB) Snapshot(ctx context.Context) (*LedgerSnapshot, error) {
 			return nil, err
 		}
 	}
-	events, err := queryAll(ctx, db, `SELECT id, message_id, at, actor, from_state, to_state, reason,
-		COALESCE(incident_id, 0), note FROM message_events ORDER BY id`, nil,
-		func(row interface{ Scan(...any) error }) (*domain.MessageEvent, error) {
-			var e domain.MessageEvent
-			return &e, row.Scan(&e.ID, &e.MessageID, ts{&e.At}, &e.Actor, &e.From, &e.To, &e.Reason, &e.IncidentID, &e.Note)
-		})
+	events, err := queryAll(ctx, db, `SELECT `+eventColumns+` FROM message_events ORDER BY id`, nil, scanEvent)
 	if err != nil {
 		return nil, err
 	}

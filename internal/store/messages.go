@@ -14,14 +14,14 @@ import (
 
 const messageColumns = `id, tracking, channel, sender_kind, sender_name, sender_contact,
 	COALESCE(sender_party_id, 0), sender_key, received_at, language, subject, body, attachments,
-	content_hash, state, reason, repeats, version, updated_at`
+	content_hash, state, reason, COALESCE(reconciliation_id, 0), repeats, version, updated_at`
 
 func scanMessage(row interface{ Scan(...any) error }) (*domain.Message, error) {
 	var m domain.Message
 	var attachments string
 	if err := row.Scan(&m.ID, &m.Tracking, &m.Channel, &m.Sender.Kind, &m.Sender.Name, &m.Sender.Contact,
 		&m.Sender.PartyID, &m.SenderKey, ts{&m.ReceivedAt}, &m.Language, &m.Subject, &m.Body, &attachments,
-		&m.ContentHash, &m.State, &m.Reason, &m.Repeats, &m.Version, ts{&m.UpdatedAt}); err != nil {
+		&m.ContentHash, &m.State, &m.Reason, &m.ReconciliationID, &m.Repeats, &m.Version, ts{&m.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(attachments), &m.Attachments); err != nil {
@@ -158,6 +158,9 @@ func (db *DB) Messages(ctx context.Context, f domain.MessageFilter) ([]*domain.M
 	if f.PartyID != 0 {
 		where = append(where, "sender_party_id = "+arg(f.PartyID))
 	}
+	if f.ReconciliationID != 0 {
+		where = append(where, "reconciliation_id = "+arg(f.ReconciliationID))
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "received_at >= "+arg(db.d.t(f.Since)))
 	}
@@ -197,68 +200,18 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 	if t.At.IsZero() {
 		t.At = db.now()
 	}
-	t.At = utc(t.At)
 	var out *domain.Message
 	announced := func() {}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		m, err := db.message(ctx, tx, "id = $1", t.MessageID)
+		m, _, recs, err := db.transition(ctx, tx, t)
 		if err != nil {
 			return err
 		}
-		if m.Version != t.Version {
-			return domain.Errorf(domain.ECONFLICT, "message %s changed since you read it (version %d, you had %d)", m.Tracking, m.Version, t.Version)
-		}
-		if !m.State.CanTransition(t.To) {
-			return domain.Errorf(domain.ECONFLICT, "message %s cannot go from %s to %s", m.Tracking, m.State, t.To)
-		}
-		var recs []ledger.Record
-		if t.IncidentID != 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE id = $1`, t.IncidentID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return domain.FieldErrorf("incident_id", "incident %d does not exist", t.IncidentID)
-			}
-			src := &domain.Source{Kind: domain.SourceMessage, MessageID: m.ID, AddedAt: t.At, AddedBy: t.Actor}
-			if err := db.addSource(ctx, tx, t.IncidentID, src); err != nil {
-				return fmt.Errorf("link source: %w", err)
-			}
-			rec, err := sourceRecord(t.IncidentID, src)
-			if err != nil {
-				return err
-			}
-			recs = append(recs, rec)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE messages SET state = $1, reason = $2, version = version + 1, updated_at = $3
-			WHERE id = $4 AND version = $5`, t.To, t.Reason, db.d.t(t.At), m.ID, t.Version)
-		if err != nil {
-			return fmt.Errorf("update message: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return domain.Errorf(domain.ECONFLICT, "message %s changed since you read it", m.Tracking)
-		}
-		e := &domain.MessageEvent{MessageID: m.ID, At: t.At, Actor: t.Actor, From: m.State, To: t.To,
-			Reason: t.Reason, IncidentID: t.IncidentID, Note: t.Note}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO message_events (message_id, at, actor, from_state, to_state, reason, incident_id, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, m.ID, db.d.t(t.At), t.Actor, m.State, t.To, t.Reason,
-			nullID(t.IncidentID), t.Note).Scan(&e.ID); err != nil {
-			return fmt.Errorf("record event: %w", err)
-		}
-		m.State, m.Reason, m.Version, m.UpdatedAt = t.To, t.Reason, m.Version+1, t.At
 		out = m
-		mrec, err := messageRecord(m, t.At)
-		if err != nil {
-			return err
-		}
-		erec, err := eventRecord(e)
-		if err != nil {
-			return err
-		}
 		if announced, err = db.announce(ctx, tx, []int64{m.ID}); err != nil {
 			return err
 		}
-		return db.logRecords(ctx, tx, append(recs, mrec, erec)...)
+		return db.logRecords(ctx, tx, recs...)
 	})
 	if err == nil {
 		announced()
@@ -266,23 +219,110 @@ func (db *DB) TransitionMessage(ctx context.Context, t domain.Transition) (*doma
 	return out, err
 }
 
+// transition moves a message inside tx and returns it as moved, the event
+// recorded, and the records the ledger must log for the move, which the
+// caller appends (logRecords must be the transaction's last statement).
+func (db *DB) transition(ctx context.Context, tx *sql.Tx, t domain.Transition) (*domain.Message, *domain.MessageEvent, []ledger.Record, error) {
+	if err := t.Validate(); err != nil {
+		return nil, nil, nil, err
+	}
+	t.At = utc(t.At)
+	m, err := db.message(ctx, tx, "id = $1", t.MessageID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if m.Version != t.Version {
+		return nil, nil, nil, domain.Errorf(domain.ECONFLICT, "message %s changed since you read it (version %d, you had %d)", m.Tracking, m.Version, t.Version)
+	}
+	if !m.State.CanTransition(t.To) {
+		return nil, nil, nil, domain.Errorf(domain.ECONFLICT, "message %s cannot go from %s to %s", m.Tracking, m.State, t.To)
+	}
+	var recs []ledger.Record
+	if t.IncidentID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE id = $1`, t.IncidentID).Scan(&n); err != nil {
+			return nil, nil, nil, err
+		}
+		if n == 0 {
+			return nil, nil, nil, domain.FieldErrorf("incident_id", "incident %d does not exist", t.IncidentID)
+		}
+		src := &domain.Source{Kind: domain.SourceMessage, MessageID: m.ID, AddedAt: t.At, AddedBy: t.Actor}
+		if err := db.addSource(ctx, tx, t.IncidentID, src); err != nil {
+			return nil, nil, nil, fmt.Errorf("link source: %w", err)
+		}
+		rec, err := sourceRecord(t.IncidentID, src)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		recs = append(recs, rec)
+	}
+	// A link to a reconciliation is kept on the message itself, so that
+	// its ledger record names it; other moves leave the last link as it is.
+	set, args := "", []any{t.To, t.Reason, db.d.t(t.At), m.ID, t.Version}
+	if t.ReconciliationID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reconciliations WHERE id = $1`, t.ReconciliationID).Scan(&n); err != nil {
+			return nil, nil, nil, err
+		}
+		if n == 0 {
+			return nil, nil, nil, domain.FieldErrorf("reconciliation_id", "reconciliation %d does not exist", t.ReconciliationID)
+		}
+		set, args = ", reconciliation_id = $6", append(args, t.ReconciliationID)
+		m.ReconciliationID = t.ReconciliationID
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET state = $1, reason = $2, version = version + 1, updated_at = $3`+set+`
+		WHERE id = $4 AND version = $5`, args...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("update message: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, nil, nil, domain.Errorf(domain.ECONFLICT, "message %s changed since you read it", m.Tracking)
+	}
+	e := &domain.MessageEvent{MessageID: m.ID, At: t.At, Actor: t.Actor, From: m.State, To: t.To,
+		Reason: t.Reason, IncidentID: t.IncidentID, ReconciliationID: t.ReconciliationID, Note: t.Note}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO message_events (message_id, at, actor, from_state, to_state, reason,
+		incident_id, reconciliation_id, note)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, m.ID, db.d.t(t.At), t.Actor, m.State, t.To, t.Reason,
+		nullID(t.IncidentID), nullID(t.ReconciliationID), t.Note).Scan(&e.ID); err != nil {
+		return nil, nil, nil, fmt.Errorf("record event: %w", err)
+	}
+	m.State, m.Reason, m.Version, m.UpdatedAt = t.To, t.Reason, m.Version+1, t.At
+	mrec, err := messageRecord(m, t.At)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	erec, err := eventRecord(e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return m, e, append(recs, mrec, erec), nil
+}
+
 // MessageEvents returns a message's triage history, oldest first.
 func (db *DB) MessageEvents(ctx context.Context, messageID int64) ([]*domain.MessageEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, message_id, at, actor, from_state, to_state, reason,
-		COALESCE(incident_id, 0), note FROM message_events WHERE message_id = $1 ORDER BY id`, messageID)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM message_events WHERE message_id = $1 ORDER BY id`, messageID)
 	if err != nil {
 		return nil, db.d.classify(fmt.Errorf("list events: %w", err))
 	}
 	defer rows.Close()
 	var out []*domain.MessageEvent
 	for rows.Next() {
-		var e domain.MessageEvent
-		if err := rows.Scan(&e.ID, &e.MessageID, ts{&e.At}, &e.Actor, &e.From, &e.To, &e.Reason, &e.IncidentID, &e.Note); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, &e)
+		out = append(out, e)
 	}
 	return out, db.d.classify(rows.Err())
+}
+
+const eventColumns = `id, message_id, at, actor, from_state, to_state, reason, COALESCE(incident_id, 0),
+	COALESCE(reconciliation_id, 0), note`
+
+func scanEvent(row interface{ Scan(...any) error }) (*domain.MessageEvent, error) {
+	var e domain.MessageEvent
+	return &e, row.Scan(&e.ID, &e.MessageID, ts{&e.At}, &e.Actor, &e.From, &e.To, &e.Reason, &e.IncidentID,
+		&e.ReconciliationID, &e.Note)
 }
 
 // CountMessages counts messages per state.

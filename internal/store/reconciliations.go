@@ -94,42 +94,47 @@ func (db *DB) CreateReconciliation(ctx context.Context, rc *domain.Reconciliatio
 	if err := rc.Validate(); err != nil {
 		return err
 	}
-	now := db.now()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		rec, err := db.insertReconciliation(ctx, tx, rc, db.now())
+		if err != nil {
+			return err
+		}
+		return db.logRecords(ctx, tx, rec)
+	})
+}
+
+// insertReconciliation stores a validated new reconciliation inside tx and
+// returns the record the ledger must log for it.
+func (db *DB) insertReconciliation(ctx context.Context, tx *sql.Tx, rc *domain.Reconciliation, now time.Time) (ledger.Record, error) {
 	rc.SignedAt, rc.CreatedAt, rc.UpdatedAt = utc(rc.SignedAt), now, now
 	rc.State, rc.Version = domain.ReconciliationSigned, 1
 	rc.Statuses = []domain.ReconciliationStatus{{State: domain.ReconciliationSigned, At: rc.SignedAt,
 		RecordedAt: now, RecordedBy: rc.CreatedBy}}
 	terms, _ := json.Marshal(nonNil(rc.Terms))
 	sources, _ := json.Marshal(nonNil(rc.Sources))
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkReconciliation(ctx, tx, rc); err != nil {
-			return err
-		}
-		lat, lon := point(rc.Point)
-		err := tx.QueryRowContext(ctx, `INSERT INTO reconciliations (agreement_id, settlement, geoname_id, lat, lon,
-			admin1, admin2, signed_at, time_precision, terms, sources, summary, state, created_at, created_by,
-			updated_at, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) RETURNING id`,
-			rc.AgreementID, rc.Settlement, nullID(rc.GeonameID), lat, lon, rc.Admin1, rc.Admin2, db.d.t(rc.SignedAt),
-			rc.TimePrecision, string(terms), string(sources), rc.Summary, rc.State, db.d.t(now), rc.CreatedBy,
-			db.d.t(now)).Scan(&rc.ID)
-		if isForeignKey(db.d.classify(err)) {
-			return domain.FieldErrorf("agreement_id", "agreement %d does not exist", rc.AgreementID)
-		} else if err != nil {
-			return fmt.Errorf("insert reconciliation: %w", err)
-		}
-		if err := db.putSignatories(ctx, tx, rc); err != nil {
-			return err
-		}
-		if err := db.addReconciliationStatus(ctx, tx, rc.ID, &rc.Statuses[0]); err != nil {
-			return err
-		}
-		rec, err := reconciliationRecord(rc, now)
-		if err != nil {
-			return err
-		}
-		return db.logRecords(ctx, tx, rec)
-	})
+	if err := db.checkReconciliation(ctx, tx, rc); err != nil {
+		return ledger.Record{}, err
+	}
+	lat, lon := point(rc.Point)
+	err := tx.QueryRowContext(ctx, `INSERT INTO reconciliations (agreement_id, settlement, geoname_id, lat, lon,
+		admin1, admin2, signed_at, time_precision, terms, sources, summary, state, created_at, created_by,
+		updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) RETURNING id`,
+		rc.AgreementID, rc.Settlement, nullID(rc.GeonameID), lat, lon, rc.Admin1, rc.Admin2, db.d.t(rc.SignedAt),
+		rc.TimePrecision, string(terms), string(sources), rc.Summary, rc.State, db.d.t(now), rc.CreatedBy,
+		db.d.t(now)).Scan(&rc.ID)
+	if isForeignKey(db.d.classify(err)) {
+		return ledger.Record{}, domain.FieldErrorf("agreement_id", "agreement %d does not exist", rc.AgreementID)
+	} else if err != nil {
+		return ledger.Record{}, fmt.Errorf("insert reconciliation: %w", err)
+	}
+	if err := db.putSignatories(ctx, tx, rc); err != nil {
+		return ledger.Record{}, err
+	}
+	if err := db.addReconciliationStatus(ctx, tx, rc.ID, &rc.Statuses[0]); err != nil {
+		return ledger.Record{}, err
+	}
+	return reconciliationRecord(rc, now)
 }
 
 func (db *DB) putSignatories(ctx context.Context, tx *sql.Tx, rc *domain.Reconciliation) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net"
 	"net/http"
 	"strconv"
@@ -161,16 +162,11 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err = queryID(q.Get("party"), "party", &f.PartyID); err == nil {
-		if err = queryID(q.Get("after"), "after", &f.AfterID); err == nil {
-			if err = queryTime(q.Get("since"), "since", &f.Since); err == nil {
-				if err = queryTime(q.Get("until"), "until", &f.Until); err == nil {
-					err = queryInt(q.Get("limit"), "limit", &f.Limit)
-				}
-			}
-		}
-	}
-	if err != nil {
+	// The first parameter at fault is named.
+	if err = cmp.Or(queryID(q.Get("party"), "party", &f.PartyID),
+		queryID(q.Get("reconciliation"), "reconciliation", &f.ReconciliationID),
+		queryID(q.Get("after"), "after", &f.AfterID), queryTime(q.Get("since"), "since", &f.Since),
+		queryTime(q.Get("until"), "until", &f.Until), queryInt(q.Get("limit"), "limit", &f.Limit)); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -218,12 +214,14 @@ func (s *Server) handleInboxMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // transitionRequest is the body of POST /api/v1/inbox/{id}/transitions.
+// A link names an incident or a reconciliation, not both.
 type transitionRequest struct {
-	To         domain.MessageState `json:"to"`
-	Version    int                 `json:"version"`
-	Reason     domain.RejectReason `json:"reason"`
-	IncidentID int64               `json:"incident_id"`
-	Note       string              `json:"note"`
+	To               domain.MessageState `json:"to"`
+	Version          int                 `json:"version"`
+	Reason           domain.RejectReason `json:"reason"`
+	IncidentID       int64               `json:"incident_id"`
+	ReconciliationID int64               `json:"reconciliation_id"`
+	Note             string              `json:"note"`
 }
 
 func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
@@ -247,8 +245,8 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.Store.TransitionMessage(r.Context(), domain.Transition{MessageID: id, Version: req.Version,
-		To: req.To, Reason: req.Reason, IncidentID: req.IncidentID, Note: req.Note, Actor: Actor(r.Context()),
-		At: s.Now().UTC()})
+		To: req.To, Reason: req.Reason, IncidentID: req.IncidentID, ReconciliationID: req.ReconciliationID, Note: req.Note,
+		Actor: Actor(r.Context()), At: s.Now().UTC()})
 	if domain.ErrorCode(err) == domain.ECONFLICT {
 		// Show the current state so the client can decide again.
 		cur, _ := s.Store.Message(r.Context(), id)
@@ -261,7 +259,8 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, "message.transition", "message", m.ID, map[string]any{"state": before.State, "reason": before.Reason, "version": req.Version},
-		map[string]any{"state": m.State, "reason": m.Reason, "incident_id": req.IncidentID, "note": req.Note, "version": m.Version})
+		map[string]any{"state": m.State, "reason": m.Reason, "incident_id": req.IncidentID, "reconciliation_id": req.ReconciliationID,
+			"note": req.Note, "version": m.Version})
 	writeJSON(w, http.StatusOK, m)
 }
 

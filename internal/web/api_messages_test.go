@@ -357,3 +357,80 @@ func (p *proxy) down() {
 }
 
 func (p *proxy) up() { p.isDown.Store(false) }
+
+// TestTransitionToReconciliation links a message to a reconciliation over
+// the API on both engines: a link names an incident or a reconciliation,
+// exactly one, which must exist, and a refusal (400 naming the field)
+// changes nothing; the message's JSON and history then show the link, and
+// the inbox lists a reconciliation's messages.
+func TestTransitionToReconciliation(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			db := e.Open(t)
+			base, _, party := reconciliationDesk(t, db)
+			m := submit(t, base, "The notables of Testville signed a reconciliation this morning.")
+			_, data := do(t, "POST", base+"/api/v1/reconciliations", "application/json", []byte(reconciliationJSON(party.ID, "Testville")), true)
+			var rc domain.Reconciliation
+			json.Unmarshal(data, &rc)
+			in := &domain.Incident{SubEventType: domain.SubShelling, OccurredAt: time.Date(2016, 2, 28, 9, 0, 0, 0, time.UTC),
+				Location: "Testville", Admin1: "Rif Dimashq", CreatedBy: "test"}
+			if err := db.CreateIncident(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			path := fmt.Sprintf("%s/api/v1/inbox/%d/transitions", base, m.ID)
+			for _, tt := range []struct {
+				name, body string
+				status     int
+				field      string
+			}{
+				{"a triage names no reconciliation", fmt.Sprintf(`{"to":"triaged","version":1,"reconciliation_id":%d}`, rc.ID), 400, "reconciliation_id"},
+				{"triaged", `{"to":"triaged","version":1}`, 200, ""},
+				{"both records", fmt.Sprintf(`{"to":"linked","version":2,"incident_id":%d,"reconciliation_id":%d}`, in.ID, rc.ID), 400, "reconciliation_id"},
+				{"neither record", `{"to":"linked","version":2}`, 400, "incident_id"},
+				{"an unknown reconciliation", `{"to":"linked","version":2,"reconciliation_id":999999}`, 400, "reconciliation_id"},
+				{"not an ID", `{"to":"linked","version":2,"reconciliation_id":-3}`, 400, "reconciliation_id"},
+				{"not a number", `{"to":"linked","version":2,"reconciliation_id":"3"}`, 400, "reconciliation_id"},
+				{"linked", fmt.Sprintf(`{"to":"linked","version":2,"reconciliation_id":%d,"note":"the same agreement"}`, rc.ID), 200, ""},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					before, _ := db.Message(context.Background(), m.ID)
+					resp, data := do(t, "POST", path, "application/json", []byte(tt.body), true)
+					var body struct {
+						Error struct{ Field string }
+					}
+					json.Unmarshal(data, &body)
+					if resp.StatusCode != tt.status || body.Error.Field != tt.field {
+						t.Fatalf("%s = %d %s, want %d naming %q", tt.body, resp.StatusCode, data, tt.status, tt.field)
+					}
+					if after, _ := db.Message(context.Background(), m.ID); tt.status != 200 && after.Version != before.Version {
+						t.Errorf("a refusal moved the message from version %d to %d", before.Version, after.Version)
+					}
+				})
+			}
+			resp, data := do(t, "GET", fmt.Sprintf("%s/api/v1/inbox/%d", base, m.ID), "", nil, true)
+			var got struct {
+				Message *domain.Message
+				Events  []*domain.MessageEvent
+			}
+			json.Unmarshal(data, &got)
+			if resp.StatusCode != 200 || got.Message.State != domain.StateLinked || got.Message.ReconciliationID != rc.ID ||
+				len(got.Events) != 2 || got.Events[1].ReconciliationID != rc.ID || got.Events[1].IncidentID != 0 ||
+				!strings.Contains(string(data), fmt.Sprintf(`"reconciliation_id":%d`, rc.ID)) {
+				t.Errorf("the linked message = %d %s", resp.StatusCode, data)
+			}
+			for _, tt := range []struct {
+				query  string
+				status int
+				want   string
+			}{
+				{fmt.Sprintf("?reconciliation=%d", rc.ID), 200, m.Tracking},
+				{"?reconciliation=999999", 200, `"messages":[]`},
+				{"?reconciliation=x", 400, `"field":"reconciliation"`},
+			} {
+				if resp, data := do(t, "GET", base+"/api/v1/inbox"+tt.query, "", nil, true); resp.StatusCode != tt.status || !strings.Contains(string(data), tt.want) {
+					t.Errorf("inbox%s = %d %s, want %d with %q", tt.query, resp.StatusCode, data, tt.status, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ type auditCase struct {
 	action string
 	// update: the event must show a field before and after, changed.
 	update bool
+	// more are the further events, in order, of a request that changes
+	// several records (each change is audited under its own record).
+	more []auditCase
 	// bad is a request the route refuses with a 4xx; badAction is the
 	// refusal it records, "" for none.
 	bad       func(t *testing.T, fx *auditFixture) auditRequest
@@ -190,6 +193,37 @@ func (fx *auditFixture) reconciliation(t *testing.T) *domain.Reconciliation {
 	return &rc
 }
 
+// received stores a message to act on, at version 1.
+func (fx *auditFixture) received(t *testing.T) *domain.Message {
+	t.Helper()
+	rs, err := fx.db.SubmitMessages(context.Background(), []domain.Submission{{Message: storetest.NewMessage(fx.unique("the notables of Talbiseh signed"), time.Now())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs[0].Message
+}
+
+// triaged stores a message and triages it, behind the trail's back.
+func (fx *auditFixture) triaged(t *testing.T) *domain.Message {
+	t.Helper()
+	m := fx.received(t)
+	m, err := fx.db.TransitionMessage(context.Background(), domain.Transition{MessageID: m.ID, Version: m.Version, To: domain.StateTriaged, Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// reconciliationForm is the desk's form recording a reconciliation from m,
+// linked to it at version.
+func (fx *auditFixture) reconciliationForm(m *domain.Message, version int) url.Values {
+	return url.Values{"agreement": {"matrix-truce"}, "settlement": {fx.unique("Rastan")}, "admin1": {"Homs"},
+		"signed_on": {"2016-02-28"}, "signatory_party": {"", fmt.Sprint(fx.own.ID)}, "signatory_name": {"elders", "own"},
+		"signatory_role": {"community", "armed_group"}, "term_kind": {"other"}, "term_text": {"calm"},
+		"source_message": {fmt.Sprint(m.ID)}, "message": {fmt.Sprint(m.ID)}, "message_version": {fmt.Sprint(version)},
+		"link_message": {"on"}}
+}
+
 // proposal makes two reports of one shelling, on a day of their own, and
 // scans that day: the proposal that groups them.
 func (fx *auditFixture) proposal(t *testing.T) *domain.ClusterProposal {
@@ -258,12 +292,17 @@ var auditCases = map[string]auditCase{
 		},
 	},
 	"POST /api/v1/inbox/{id}/transitions": {
+		// A triaged message linked to a reconciliation.
 		ok: func(t *testing.T, fx *auditFixture) auditRequest {
-			return jsonRequest(fmt.Sprintf("/api/v1/inbox/%d/transitions", fx.messages[fx.own.ID].ID), `{"to":"triaged","version":1}`)
+			m := fx.triaged(t)
+			return jsonRequest(fmt.Sprintf("/api/v1/inbox/%d/transitions", m.ID),
+				fmt.Sprintf(`{"to":"linked","version":%d,"reconciliation_id":%d}`, m.Version, fx.reconciliation(t).ID))
 		},
 		action: "message.transition", update: true,
 		bad: func(t *testing.T, fx *auditFixture) auditRequest {
-			return jsonRequest(fmt.Sprintf("/api/v1/inbox/%d/transitions", fx.messages[fx.other.ID].ID), `{"to":"triaged","version":99}`)
+			m := fx.triaged(t)
+			return jsonRequest(fmt.Sprintf("/api/v1/inbox/%d/transitions", m.ID),
+				fmt.Sprintf(`{"to":"linked","version":%d,"reconciliation_id":999999}`, m.Version))
 		},
 	},
 	"POST /api/v1/incidents": {
@@ -502,15 +541,18 @@ var auditCases = map[string]auditCase{
 		action: "bulletin.publish", update: true,
 		bad: fixed(formRequest("/desk/bulletins/2016-13-04/publish?agreement=matrix-truce", url.Values{})),
 	},
+	// Recorded from a received message and linked to it: the record, then
+	// the message's two moves (received → triaged → linked).
 	"POST /desk/reconciliations": {
 		ok: func(t *testing.T, fx *auditFixture) auditRequest {
-			return formRequest("/desk/reconciliations", url.Values{"agreement": {"matrix-truce"}, "settlement": {"Rastan"}, "admin1": {"Homs"},
-				"signed_on": {"2016-02-28"}, "signatory_party": {"", fmt.Sprint(fx.own.ID)}, "signatory_name": {"elders", "own"},
-				"signatory_role": {"community", "armed_group"}, "term_kind": {"other"}, "term_text": {"calm"},
-				"source_url": {"https://example.org/f"}})
+			return formRequest("/desk/reconciliations", fx.reconciliationForm(fx.received(t), 1))
 		},
 		action: "reconciliation.create",
-		bad:    fixed(formRequest("/desk/reconciliations", url.Values{"agreement": {"matrix-truce"}})),
+		more:   []auditCase{{action: "message.transition", update: true}, {action: "message.transition", update: true}},
+		// A stale page: the message moved since the form was opened.
+		bad: func(t *testing.T, fx *auditFixture) auditRequest {
+			return formRequest("/desk/reconciliations", fx.reconciliationForm(fx.triaged(t), 1))
+		},
 	},
 	"POST /desk/reconciliations/{id}/status": {
 		ok: func(t *testing.T, fx *auditFixture) auditRequest {
@@ -560,10 +602,13 @@ func TestEveryWriteIsAudited(t *testing.T) {
 						if len(events) != 0 {
 							t.Errorf("a request that changes nothing recorded %s", describe(events))
 						}
-					} else if len(events) != 1 {
-						t.Errorf("%d audit events %s, want one %s", len(events), describe(events), tc.action)
+					} else if len(events) != 1+len(tc.more) {
+						t.Errorf("%d audit events %s, want %s and %d more", len(events), describe(events), tc.action, len(tc.more))
 					} else {
 						checkEvent(t, events[0], tc)
+						for i, more := range tc.more {
+							checkEvent(t, events[1+i], more)
+						}
 					}
 
 					rq = tc.bad(t, fx)

@@ -13,8 +13,9 @@ import (
 
 // TestBrowserReconciliation records a reconciliation as a monitor would:
 // from a message in the inbox, through the form (a mistake is named beside
-// the form and what was typed stays), then reports it in force from its
-// page, finds it in the list from the navigation and on the day's bulletin
+// the form and what was typed stays), which links the message to it, as
+// the record and the inbox then show (32a); then reports it in force from
+// its page, finds it in the list from the navigation and on the day's bulletin
 // draft, whose link leads back to it; records a party's commitment from
 // the party page; and checks the pages on a phone (screenshots 30-… to
 // 38-…).
@@ -33,6 +34,9 @@ func TestBrowserReconciliation(t *testing.T) {
 	}
 	if got := eval[string](t, ctx, `document.querySelector("#from-h a").textContent`); got != m.Tracking {
 		t.Errorf("the form shows message %q, want %q", got, m.Tracking)
+	}
+	if !eval[bool](t, ctx, `document.getElementById("rc-link").checked`) {
+		t.Errorf("the box linking the message is not ticked")
 	}
 
 	must(t, ctx, "fill the form",
@@ -56,6 +60,9 @@ func TestBrowserReconciliation(t *testing.T) {
 	if n, _ := db.CountReconciliations(t.Context(), domain.ReconciliationFilter{}); n != 0 {
 		t.Errorf("the refused form stored %d reconciliations", n)
 	}
+	if !eval[bool](t, ctx, `document.getElementById("rc-link").checked`) {
+		t.Errorf("the refused form lost the ticked link")
+	}
 	shot(t, ctx, "31-reconciliation-refused")
 	must(t, ctx, "fix it", chromedp.SetValue("#term-text-1", "the road to Damascus reopened"), chromedp.Click("#rc-save"))
 	waitFor(t, ctx, "the record", `!!document.getElementById("rc-timeline")`)
@@ -67,7 +74,23 @@ func TestBrowserReconciliation(t *testing.T) {
 			t.Errorf("the record lacks %q:\n%s", want, text)
 		}
 	}
+	if got := eval[string](t, ctx, `document.getElementById("rc-messages").innerText`); !strings.Contains(got, m.Tracking) || !strings.Contains(got, "linked") {
+		t.Errorf("the record's linked messages read %q", got)
+	}
 	shot(t, ctx, "32-reconciliation")
+
+	// The inbox shows the message handled: linked, to the reconciliation,
+	// whose page its link opens.
+	must(t, ctx, "open the message in the inbox", chromedp.Click(`#rc-messages a`))
+	waitFor(t, ctx, "the message with its reconciliation", fmt.Sprintf(`document.getElementById("d-tracking")?.textContent === %q &&
+		!document.getElementById("d-rc").hidden && document.getElementById("d-rc").textContent.includes("Testville")`, m.Tracking))
+	if got := eval[string](t, ctx, `document.getElementById("d-state").textContent + " | " + document.getElementById("d-rc").innerText + " | " +
+		document.querySelector("#d-rc a").getAttribute("href") + " | " + document.getElementById("d-events").innerText`); !strings.Contains(got, "linked | Testville (signed, reconciliation 1) | /desk/reconciliations/1 | ") ||
+		!strings.Contains(got, "received → triaged") || !strings.Contains(got, "triaged → linked, reconciliation 1") {
+		t.Errorf("the inbox shows %q", got)
+	}
+	shot(t, ctx, "32a-inbox-linked")
+	must(t, ctx, "follow the link back", chromedp.Click("#d-rc a"), chromedp.WaitVisible("#rc-timeline"))
 
 	must(t, ctx, "report it in force", chromedp.SetValue("#st-state", "in_force"), chromedp.SetValue("#st-on", "2016-02-28"),
 		chromedp.SetValue("#st-time", "18:00"), chromedp.SetValue("#st-note", "checkpoints reopened"), chromedp.Click("#st-ok"))

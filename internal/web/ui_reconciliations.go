@@ -40,6 +40,7 @@ var fieldLabels = map[string]string{
 	"summary": "Summary", "state": "Status", "at": "Reported on", "note": "Note", "version": "Version",
 	"party": "Party", "since": "Signed from", "until": "Signed before", "as_of": "As of", "after": "Page",
 	"limit": "Per page", "valid_from": "Valid from", "through": "Through", "designator": "Through", "source": "Source",
+	"message": "Message", "message_id": "Message", "message_version": "Message",
 }
 
 // setFormError shows err on p: the label of the field it names, the field
@@ -261,6 +262,22 @@ type reconciliationFormData struct {
 	// Message is the message the form was opened from, shown for
 	// reference and prefilled as the first source.
 	Message *domain.Message
+	// CanLink: the form offers to link Message to the new record, which
+	// takes a monitor's triage right and a message that may be linked.
+	CanLink bool
+}
+
+// offerLink fills d.CanLink for the message the form was opened from, and
+// keeps in the form the message's version, which the link must match.
+func offerLink(r *http.Request, p *deskPage, d *reconciliationFormData) {
+	d.CanLink = d.Message != nil && d.Message.State.Linkable() &&
+		auth.DefaultPolicy.Permits(auth.FromContext(r.Context()), auth.ActTriage)
+	if d.Message != nil && p.Form["message_version"] == "" {
+		p.Form["message_version"] = strconv.Itoa(d.Message.Version)
+	}
+	if !d.CanLink {
+		p.Form["link_message"] = ""
+	}
 }
 
 // padded returns rows with at least n entries.
@@ -297,6 +314,10 @@ func (s *Server) handleReconciliationNew(w http.ResponseWriter, r *http.Request)
 		d.Sources = []formSource{{Message: strconv.FormatInt(m.ID, 10)}}
 		p.Form["signed_on"] = m.ReceivedAt.In(deskZone(c.Agreements)).Format(time.DateOnly)
 		p.Form["message"] = v
+		// Linking is what a monitor nearly always wants: the message is
+		// handled once it is recorded.
+		p.Form["link_message"] = "on"
+		offerLink(r, p, d)
 	}
 	if len(c.Agreements) > 0 {
 		p.Form["agreement"] = c.Agreements[0].Slug
@@ -310,7 +331,7 @@ func (s *Server) handleReconciliationNew(w http.ResponseWriter, r *http.Request)
 
 // reconciliationFormKeys are the form's single fields, kept on a refusal.
 var reconciliationFormKeys = []string{"agreement", "settlement", "admin1", "admin2", "signed_on", "signed_time",
-	"time_precision", "lat", "lon", "geoname_id", "summary", "message"}
+	"time_precision", "lat", "lon", "geoname_id", "summary", "message", "message_version", "link_message"}
 
 // handleReconciliationForm records a reconciliation from the form. A
 // refusal shows the form again, with the field at fault named and what was
@@ -327,7 +348,13 @@ func (s *Server) handleReconciliationForm(w http.ResponseWriter, r *http.Request
 	}
 	d := &reconciliationFormData{reconciliationChoices: c}
 	rc, err := s.reconciliationFromForm(r, d)
+	var link *domain.Transition
 	if err == nil {
+		link, err = s.messageLink(r)
+	}
+	if err == nil && link != nil {
+		err = s.createReconciliationFromMessage(r, rc, *link)
+	} else if err == nil {
 		err = s.createReconciliation(r, rc)
 	}
 	if err != nil {
@@ -342,6 +369,13 @@ func (s *Server) handleReconciliationForm(w http.ResponseWriter, r *http.Request
 		if id, e := atoi64("message", p.Form["message"]); e == nil {
 			d.Message, _ = s.Store.Message(r.Context(), id)
 		}
+		if d.Message != nil && domain.ErrorCode(err) == domain.ECONFLICT {
+			// The message moved since the form was opened: the page
+			// shows where it stands now, and sending the form again
+			// links it from there.
+			p.Form["message_version"] = strconv.Itoa(d.Message.Version)
+		}
+		offerLink(r, p, d)
 		d.Signatories, d.Terms, d.Sources = padded(d.Signatories, formSignatories), padded(d.Terms, formTerms), padded(d.Sources, formSources)
 		setFormError(p, err)
 		p.Data = d
@@ -349,6 +383,54 @@ func (s *Server) handleReconciliationForm(w http.ResponseWriter, r *http.Request
 		return
 	}
 	http.Redirect(w, r, "/desk/reconciliations/"+strconv.FormatInt(rc.ID, 10), http.StatusSeeOther)
+}
+
+// messageLink reads whether the form asks to link the message it was
+// opened from to the new record, and at which of its versions; nil if it
+// does not.
+func (s *Server) messageLink(r *http.Request) (*domain.Transition, error) {
+	f := r.PostForm
+	if f.Get("link_message") == "" || f.Get("message") == "" {
+		return nil, nil
+	}
+	if !auth.DefaultPolicy.Permits(auth.FromContext(r.Context()), auth.ActTriage) {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "you may not move messages through triage")
+	}
+	id, err := atoi64("message", f.Get("message"))
+	if err != nil {
+		return nil, err
+	}
+	version, err := strconv.Atoi(f.Get("message_version"))
+	if err != nil || version <= 0 {
+		return nil, domain.FieldErrorf("message_version", "%q is not the version of the message", f.Get("message_version"))
+	}
+	return &domain.Transition{MessageID: id, Version: version, Actor: Actor(r.Context()), At: s.Now().UTC()}, nil
+}
+
+// createReconciliationFromMessage records rc and links the message to it
+// in one transaction, and audits each change under its own record: the
+// reconciliation's creation, then each move of the message, as the
+// inbox's transitions are audited.
+func (s *Server) createReconciliationFromMessage(r *http.Request, rc *domain.Reconciliation, link domain.Transition) error {
+	if rc.ID != 0 || rc.Version != 0 {
+		return domain.FieldErrorf("id", "a new reconciliation has no id or version")
+	}
+	rc.CreatedBy = Actor(r.Context())
+	m, moves, err := s.Store.CreateReconciliationFromMessage(r.Context(), rc, link)
+	if err != nil {
+		return err
+	}
+	s.audit(r, "reconciliation.create", "reconciliation", rc.ID, nil, rc)
+	version := m.Version - len(moves)
+	for _, e := range moves {
+		after := map[string]any{"state": e.To, "version": version + 1}
+		if e.ReconciliationID != 0 {
+			after["reconciliation_id"] = e.ReconciliationID
+		}
+		s.audit(r, "message.transition", "message", m.ID, map[string]any{"state": e.From, "version": version}, after)
+		version++
+	}
+	return nil
 }
 
 // reconciliationFromForm reads the form into a reconciliation, keeping its
@@ -455,11 +537,17 @@ type reconciliationData struct {
 	Agreement *domain.Agreement
 	Loc       *time.Location
 	Sources   []reconciliationSource
+	// Messages are those linked to it that the reader may read.
+	Messages  []*domain.Message
 	Moves     []domain.ReconciliationState // the states it may move to
 	CanChange bool
 	Audit     []auditRow
 	ShowAudit bool
 }
+
+// linkedMessagesLimit bounds the messages a record's page lists; the inbox
+// API lists them all (GET /api/v1/inbox?reconciliation=ID).
+const linkedMessagesLimit = 100
 
 func (s *Server) handleReconciliationPage(w http.ResponseWriter, r *http.Request) {
 	id, err := atoi64("id", r.PathValue("id"))
@@ -512,6 +600,16 @@ func (s *Server) renderReconciliation(w http.ResponseWriter, r *http.Request, id
 			}
 		}
 		d.Sources = append(d.Sources, src)
+	}
+	linked, err := s.Store.Messages(ctx, domain.MessageFilter{ReconciliationID: rc.ID, Limit: linkedMessagesLimit})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, m := range linked {
+		if auth.DefaultPolicy.CanReadMessage(who, m) {
+			d.Messages = append(d.Messages, m)
+		}
 	}
 	if s.Auth != nil && auth.DefaultPolicy.Permits(who, auth.ActReadAudit) {
 		events, err := s.Auth.Store.AuditEvents(ctx, auth.AuditFilter{Kind: "reconciliation", RecordID: strconv.FormatInt(rc.ID, 10),

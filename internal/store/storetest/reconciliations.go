@@ -22,6 +22,8 @@ func RunReconciliations(t *testing.T, open func(testing.TB) domain.Store) {
 		{"Timeline", testReconciliationTimeline},
 		{"Filters", testReconciliationFilters},
 		{"Update", testReconciliationUpdate},
+		{"MessageLinks", testMessageReconciliationLinks},
+		{"FromMessage", testReconciliationFromMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -130,6 +130,7 @@
     $("act-reject").disabled = !(m.state === "received" || m.state === "triaged");
     // A reconciliation rests on the message as its first source.
     $("act-reconcile").href = "/desk/reconciliations/new?message=" + m.id;
+    showReconciliation(m);
     const ol = $("d-events");
     ol.replaceChildren();
     for (const e of events || []) {
@@ -142,8 +143,35 @@
         a.textContent = "incident " + e.incident_id;
         li.append(", ", a);
       }
+      if (e.reconciliation_id) li.append(", ", reconciliationLink(e.reconciliation_id));
       ol.append(li);
     }
+  }
+
+  function reconciliationLink(id) {
+    const a = document.createElement("a");
+    a.href = "/desk/reconciliations/" + id;
+    a.textContent = "reconciliation " + id;
+    return a;
+  }
+
+  // showReconciliation names the reconciliation the message records, by
+  // its settlement once the API has answered, with a link to its page.
+  async function showReconciliation(m) {
+    const dd = $("d-rc");
+    $("d-rc-h").hidden = dd.hidden = !m.reconciliation_id;
+    dd.replaceChildren();
+    if (!m.reconciliation_id) return;
+    const a = reconciliationLink(m.reconciliation_id);
+    dd.append(a);
+    try {
+      const rc = await api("GET", "/api/v1/reconciliations/" + m.reconciliation_id);
+      if (!dd.contains(a)) return; // another message was opened meanwhile
+      const place = document.createElement("span");
+      place.dir = "auto";
+      place.textContent = rc.settlement;
+      a.replaceChildren(place, " (" + rc.state.replace("_", " ") + ", reconciliation " + rc.id + ")");
+    } catch (e) { /* the link alone says enough */ }
   }
 
   // transition moves the selected message, sending the version read. On a
