@@ -210,12 +210,20 @@ func (m *Message) Validate() error {
 		if !utf8.ValidString(f.v) {
 			return FieldErrorf(f.name, "is not valid UTF-8")
 		}
+		if strings.IndexByte(f.v, 0) >= 0 {
+			return FieldErrorf(f.name, "holds a NUL character, which no text may contain")
+		}
 		if len(f.v) > f.max {
 			return FieldErrorf(f.name, "is longer than %d bytes", f.max)
 		}
 	}
 	if !utf8.ValidString(m.Body) {
 		return FieldErrorf("body", "is not valid UTF-8")
+	}
+	// SQLite would keep a NUL and PostgreSQL refuse the statement: neither
+	// sees one, whichever channel (email, SMS, form) brought it.
+	if strings.IndexByte(m.Body, 0) >= 0 {
+		return FieldErrorf("body", "holds a NUL character, which no text may contain")
 	}
 	if strings.TrimSpace(m.Body) == "" {
 		return FieldErrorf("body", "is required")

@@ -60,7 +60,7 @@ func ParseSMS(form []byte) (*domain.Message, error) {
 	return nil, domain.FieldErrorf("From", "is required: an SMS webhook carries From and Body (Twilio) or from and text")
 }
 
-// one returns the single value of a form field, in valid UTF-8.
+// one returns the single value of a form field, in valid UTF-8 without NUL.
 func one(vals url.Values, name string) (string, error) {
 	switch v := vals[name]; {
 	case len(v) == 0:
@@ -69,6 +69,8 @@ func one(vals url.Values, name string) (string, error) {
 		return "", domain.FieldErrorf(name, "appears %d times; send it once", len(v))
 	case !utf8.ValidString(v[0]):
 		return "", domain.FieldErrorf(name, "is not valid UTF-8")
+	case strings.IndexByte(v[0], 0) >= 0:
+		return "", domain.FieldErrorf(name, "holds a NUL character, which no text may contain")
 	default:
 		return v[0], nil
 	}

@@ -150,6 +150,8 @@ func TestGatewayBadInput(t *testing.T) {
 				{"sms: no sender", "/api/v1/gateways/sms", "application/x-www-form-urlencoded", "Body=x", 400, "invalid", "From"},
 				{"sms: no text", "/api/v1/gateways/sms", "application/x-www-form-urlencoded", "from=%2B963", 400, "invalid", "text"},
 				{"sms: invalid utf-8", "/api/v1/gateways/sms", "application/x-www-form-urlencoded", "From=%2B963&Body=%FF", 400, "invalid", "Body"},
+				{"email: a NUL in the body", "/api/v1/gateways/email", "message/rfc822", "From: a@example.org\r\nContent-Transfer-Encoding: base64\r\n\r\nc2hlbGwAaW5n\r\n", 400, "invalid", "body"},
+				{"sms: a NUL in the text", "/api/v1/gateways/sms", "application/x-www-form-urlencoded", "From=%2B963&Body=shell%00ing", 400, "invalid", "Body"},
 				{"sms: request over limit", "/api/v1/gateways/sms", "application/x-www-form-urlencoded", "From=%2B963&Body=" + strings.Repeat("a", 9*domain.MaxBodyBytes), 413, "too_large", ""},
 			}
 			for _, tt := range tests {
