@@ -43,27 +43,7 @@ func TestLedgerTamper(t *testing.T) {
 			}
 			verify := func() []string {
 				t.Helper()
-				l, err := db.Ledger(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cp, err := l.Checkpoint(ctx, "test.truce/log")
-				if err != nil {
-					t.Fatal(err)
-				}
-				snap, err := db.Snapshot(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rep, err := (&ledger.Verifier{LatestOnly: true}).Verify(cp, snap.Entries, snap.Records)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []string
-				for _, p := range rep.Problems {
-					got = append(got, fmt.Sprintf("%s %s/%d", p.Kind, p.Key.Kind, p.Key.ID))
-				}
-				slices.Sort(got)
+				got, _ := verifyProblems(t, db)
 				return got
 			}
 			if got := verify(); len(got) != 0 {
