@@ -311,9 +311,9 @@ type verdictView struct {
 	Changes   []*domain.VerdictChange
 }
 
-// incidentAuditLimit bounds the audit rows the page shows; the audit page
+// recordAuditLimit bounds the audit rows a record's page shows; the audit page
 // and the API page through all of them.
-const incidentAuditLimit = 50
+const recordAuditLimit = 50
 
 func (s *Server) handleIncidentPage(w http.ResponseWriter, r *http.Request) {
 	id, err := atoi64("id", r.PathValue("id"))
@@ -406,16 +406,9 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		s.error(w, r, err)
 		return
 	}
-	if s.Auth != nil && auth.DefaultPolicy.Permits(who, auth.ActReadAudit) {
-		// The latest events, told in order; the audit page has the rest.
-		events, err := s.Auth.Store.AuditEvents(ctx, auth.AuditFilter{Kind: "incident", RecordID: strconv.FormatInt(in.ID, 10),
-			Newest: true, Limit: incidentAuditLimit})
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		slices.Reverse(events)
-		d.Audit, d.ShowAudit = auditRows(events), true
+	if d.Audit, d.ShowAudit, err = s.recordTrail(r, "incident", in.ID); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	p.Title, p.Data = in.String(), d
 	s.renderDesk(w, status, "desk_incident.html", p)

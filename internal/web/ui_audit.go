@@ -268,3 +268,19 @@ func shorten(s string) string {
 	r := []rune(s)
 	return string(r[:maxValueRunes]) + fmt.Sprintf("… (%d characters)", len(r))
 }
+
+// recordTrail returns the latest audit events of one record, oldest first,
+// for the record's own page, and whether who may read the trail at all.
+func (s *Server) recordTrail(r *http.Request, kind string, id int64) ([]auditRow, bool, error) {
+	if s.Auth == nil || !auth.DefaultPolicy.Permits(auth.FromContext(r.Context()), auth.ActReadAudit) {
+		return nil, false, nil
+	}
+	// The latest events, told in order; the audit page has the rest.
+	events, err := s.Auth.Store.AuditEvents(r.Context(), auth.AuditFilter{Kind: kind, RecordID: strconv.FormatInt(id, 10),
+		Newest: true, Limit: recordAuditLimit})
+	if err != nil {
+		return nil, false, err
+	}
+	slices.Reverse(events)
+	return auditRows(events), true, nil
+}

@@ -611,15 +611,9 @@ func (s *Server) renderReconciliation(w http.ResponseWriter, r *http.Request, id
 			d.Messages = append(d.Messages, m)
 		}
 	}
-	if s.Auth != nil && auth.DefaultPolicy.Permits(who, auth.ActReadAudit) {
-		events, err := s.Auth.Store.AuditEvents(ctx, auth.AuditFilter{Kind: "reconciliation", RecordID: strconv.FormatInt(rc.ID, 10),
-			Newest: true, Limit: incidentAuditLimit})
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		slices.Reverse(events)
-		d.Audit, d.ShowAudit = auditRows(events), true
+	if d.Audit, d.ShowAudit, err = s.recordTrail(r, "reconciliation", rc.ID); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	p.Title, p.Data = rc.Settlement+" reconciliation", d
 	s.renderDesk(w, status, "desk_reconciliation.html", p)
