@@ -21,6 +21,7 @@ const (
 	ActReadIncidents        Action = "read_incidents"          // every incident, published or not, through the same routes
 	ActSubmitMessage        Action = "submit_message"          // send a message to the desk
 	ActReadOwnPartyMessages Action = "read_own_party_messages" // the inbox, narrowed to one's party
+	ActReadOwnPartyRecords  Action = "read_own_party_records"  // reconciliations, narrowed to those one's party signed
 	ActReadMessages         Action = "read_messages"           // the whole inbox
 	ActTriage               Action = "triage"                  // move messages through triage
 	ActCreateIncident       Action = "create_incident"         // create, edit and grade incidents
@@ -34,7 +35,7 @@ const (
 // Actions lists every action but ActAnyone.
 var Actions = []Action{
 	ActReadPublished, ActReadPublishedData, ActReadIncidents, ActSubmitMessage, ActReadOwnPartyMessages,
-	ActReadMessages, ActTriage, ActCreateIncident, ActCommit, ActSetTerms, ActPublishBulletin, ActReadAudit, ActAdminUsers,
+	ActReadOwnPartyRecords, ActReadMessages, ActTriage, ActCreateIncident, ActCommit, ActSetTerms, ActPublishBulletin, ActReadAudit, ActAdminUsers,
 }
 
 // Known reports whether a is a declared action.
@@ -89,21 +90,23 @@ func NewPolicy(grants map[Role]map[Action]Condition) *Policy {
 var DefaultPolicy = NewPolicy(map[Role]map[Action]Condition{
 	RoleCoChair: {
 		ActReadPublished: Always, ActReadPublishedData: Always, ActReadIncidents: Always,
-		ActSubmitMessage: Always, ActReadOwnPartyMessages: Always, ActReadMessages: Always, ActTriage: Always,
+		ActSubmitMessage: Always, ActReadOwnPartyMessages: Always, ActReadOwnPartyRecords: Always,
+		ActReadMessages: Always, ActTriage: Always,
 		ActCreateIncident: Always, ActCommit: Always, ActSetTerms: Always, ActPublishBulletin: Always,
 		ActReadAudit: Always, ActAdminUsers: Always,
 	},
 	RoleMonitor: {
 		// A monitor logs hotline calls, so it may submit in a party's name.
 		ActReadPublished: Always, ActReadPublishedData: Always, ActReadIncidents: Always,
-		ActSubmitMessage: Always, ActReadOwnPartyMessages: Always, ActReadMessages: Always, ActTriage: Always,
+		ActSubmitMessage: Always, ActReadOwnPartyMessages: Always, ActReadOwnPartyRecords: Always,
+		ActReadMessages: Always, ActTriage: Always,
 		ActCreateIncident: Always, ActReadAudit: Always,
 	},
 	// Liaisons and observers see published data (DESIGN.md's roles): the
 	// incidents of the days published bulletins cover, and no others.
 	RoleLiaison: {
 		ActReadPublished: Always, ActReadPublishedData: Always, ActSubmitMessage: OwnParty,
-		ActReadOwnPartyMessages: OwnParty, ActCommit: OwnParty,
+		ActReadOwnPartyMessages: OwnParty, ActReadOwnPartyRecords: OwnParty, ActCommit: OwnParty,
 	},
 	RoleObserver: {
 		ActReadPublished: Always, ActReadPublishedData: Always, ActSubmitMessage: NoParty,

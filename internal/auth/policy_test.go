@@ -43,6 +43,7 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleCoChair, auth.ActReadIncidents, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActSubmitMessage, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActReadOwnPartyMessages, Y, Y, Y},
+		{auth.RoleCoChair, auth.ActReadOwnPartyRecords, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActReadMessages, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActTriage, Y, Y, Y},
 		{auth.RoleCoChair, auth.ActCreateIncident, Y, Y, Y},
@@ -57,6 +58,7 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleMonitor, auth.ActReadIncidents, Y, Y, Y},
 		{auth.RoleMonitor, auth.ActSubmitMessage, Y, Y, Y}, // logs hotline calls for any party
 		{auth.RoleMonitor, auth.ActReadOwnPartyMessages, Y, Y, Y},
+		{auth.RoleMonitor, auth.ActReadOwnPartyRecords, Y, Y, Y},
 		{auth.RoleMonitor, auth.ActReadMessages, Y, Y, Y},
 		{auth.RoleMonitor, auth.ActTriage, Y, Y, Y},
 		{auth.RoleMonitor, auth.ActCreateIncident, Y, Y, Y},
@@ -71,6 +73,7 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleLiaison, auth.ActReadIncidents, N, N, N},
 		{auth.RoleLiaison, auth.ActSubmitMessage, N, Y, N}, // only in its own party's name
 		{auth.RoleLiaison, auth.ActReadOwnPartyMessages, N, Y, N},
+		{auth.RoleLiaison, auth.ActReadOwnPartyRecords, N, Y, N},
 		{auth.RoleLiaison, auth.ActReadMessages, N, N, N},
 		{auth.RoleLiaison, auth.ActTriage, N, N, N},
 		{auth.RoleLiaison, auth.ActCreateIncident, N, N, N},
@@ -85,6 +88,7 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RoleObserver, auth.ActReadIncidents, N, N, N},
 		{auth.RoleObserver, auth.ActSubmitMessage, Y, N, N}, // never in a party's name
 		{auth.RoleObserver, auth.ActReadOwnPartyMessages, N, N, N},
+		{auth.RoleObserver, auth.ActReadOwnPartyRecords, N, N, N},
 		{auth.RoleObserver, auth.ActReadMessages, N, N, N},
 		{auth.RoleObserver, auth.ActTriage, N, N, N},
 		{auth.RoleObserver, auth.ActCreateIncident, N, N, N},
@@ -99,6 +103,7 @@ func TestPolicyTable(t *testing.T) {
 		{auth.RolePublic, auth.ActReadIncidents, N, N, N},
 		{auth.RolePublic, auth.ActSubmitMessage, Y, N, N},
 		{auth.RolePublic, auth.ActReadOwnPartyMessages, N, N, N},
+		{auth.RolePublic, auth.ActReadOwnPartyRecords, N, N, N},
 		{auth.RolePublic, auth.ActReadMessages, N, N, N},
 		{auth.RolePublic, auth.ActTriage, N, N, N},
 		{auth.RolePublic, auth.ActCreateIncident, N, N, N},

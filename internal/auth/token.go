@@ -27,7 +27,7 @@ var Scopes = []Scope{ScopeIntake, ScopeRead, ScopeTriage, ScopeAdmin}
 // scopeActions is what each scope admits; admin admits everything.
 var scopeActions = map[Scope][]Action{
 	ScopeIntake: {ActSubmitMessage},
-	ScopeRead:   {ActReadPublished, ActReadPublishedData, ActReadIncidents, ActReadOwnPartyMessages, ActReadMessages, ActReadAudit},
+	ScopeRead:   {ActReadPublished, ActReadPublishedData, ActReadIncidents, ActReadOwnPartyMessages, ActReadOwnPartyRecords, ActReadMessages, ActReadAudit},
 	ScopeTriage: {ActTriage, ActCreateIncident},
 }
 

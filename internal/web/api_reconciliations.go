@@ -12,19 +12,17 @@ import (
 	"github.com/trucedesk/truce/internal/domain"
 )
 
-// readOwnParty is the grant for reading reconciliations: the desk (monitors
-// and co-chairs) reads every one, a party's liaison only those its party
-// signed, and observers and the public none but what a published bulletin
-// shows, as with incidents. The policy's own-party read grant has exactly
-// that shape; the handlers narrow it to the signatory party.
-const readOwnParty = auth.ActReadOwnPartyMessages
+// Reading reconciliations takes auth.ActReadOwnPartyRecords: the desk
+// (monitors and co-chairs) reads every one, a party's liaison only those its
+// party signed (the handlers narrow to the signatory party), and observers
+// and the public none but what a published bulletin shows.
 
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
 			{"POST /api/v1/reconciliations", auth.ActCreateIncident, s.handleReconciliationCreate},
-			{"GET /api/v1/reconciliations", readOwnParty, s.handleReconciliationList},
-			{"GET /api/v1/reconciliations/{id}", readOwnParty, s.handleReconciliationView},
+			{"GET /api/v1/reconciliations", auth.ActReadOwnPartyRecords, s.handleReconciliationList},
+			{"GET /api/v1/reconciliations/{id}", auth.ActReadOwnPartyRecords, s.handleReconciliationView},
 			{"PUT /api/v1/reconciliations/{id}", auth.ActCreateIncident, s.handleReconciliationEdit},
 			{"POST /api/v1/reconciliations/{id}/status", auth.ActCreateIncident, s.handleReconciliationStatus},
 		}

@@ -71,8 +71,8 @@ func (s *Server) newDeskPage(r *http.Request, title, nav string) *deskPage {
 	pol := auth.DefaultPolicy
 	return &deskPage{Title: title, Nav: nav, User: p.Name, CSRF: auth.CSRFToken(r.Context()), Home: deskHome(p),
 		CanDesk: pol.Permits(p, Desk), CanPublished: pol.Permits(p, auth.ActReadPublishedData),
-		CanOwnMessages: pol.Permits(p, readOwnParty) && !pol.Permits(p, auth.ActReadMessages),
-		CanAudit:       pol.Permits(p, auth.ActReadAudit), CanReconcile: pol.Permits(p, readOwnParty),
+		CanOwnMessages: pol.Permits(p, auth.ActReadOwnPartyMessages) && !pol.Permits(p, auth.ActReadMessages),
+		CanAudit:       pol.Permits(p, auth.ActReadAudit), CanReconcile: pol.Permits(p, auth.ActReadOwnPartyRecords),
 		Form: map[string]string{}}
 }
 

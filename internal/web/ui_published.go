@@ -25,7 +25,7 @@ func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
 			{"GET " + publishedPath, auth.ActReadPublishedData, s.handlePublishedPage},
-			{"GET /desk/messages", readOwnParty, s.handleOwnMessagesPage},
+			{"GET /desk/messages", auth.ActReadOwnPartyMessages, s.handleOwnMessagesPage},
 		}
 	})
 }

@@ -22,10 +22,10 @@ import (
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
-			{"GET /desk/reconciliations", readOwnParty, s.handleReconciliationsPage},
+			{"GET /desk/reconciliations", auth.ActReadOwnPartyRecords, s.handleReconciliationsPage},
 			{"GET /desk/reconciliations/new", auth.ActCreateIncident, s.handleReconciliationNew},
 			{"POST /desk/reconciliations", auth.ActCreateIncident, s.handleReconciliationForm},
-			{"GET /desk/reconciliations/{id}", readOwnParty, s.handleReconciliationPage},
+			{"GET /desk/reconciliations/{id}", auth.ActReadOwnPartyRecords, s.handleReconciliationPage},
 			{"POST /desk/reconciliations/{id}/status", auth.ActCreateIncident, s.handleReconciliationStatusForm},
 		}
 	})
