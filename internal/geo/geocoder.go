@@ -270,6 +270,18 @@ type match struct {
 // exactly, then ranks by name match, feature class, population and the
 // hint. An empty result means nothing came close.
 func (g *Geocoder) Geocode(name string, hint Hint) []Candidate {
+	return g.geocode(name, hint, false)
+}
+
+// Lookup is Geocode without near misses: only places whose name, folded or
+// by key, is a whole phrase of name. Text mining asks it of every
+// capitalised phrase of an article, where a near miss is more often a word
+// that is no place at all ("Assad" is not "Asad") than a misspelt village.
+func (g *Geocoder) Lookup(name string, hint Hint) []Candidate {
+	return g.geocode(name, hint, true)
+}
+
+func (g *Geocoder) geocode(name string, hint Hint, exactOnly bool) []Candidate {
 	parts, wantAdmin := queryParts(name)
 	best := make(map[int32]match)
 	consider := func(pl int32, m match) {
@@ -287,12 +299,15 @@ func (g *Geocoder) Geocode(name string, hint Hint) []Candidate {
 		if i > 0 && hint.Admin1 == "" {
 			hintCodes = appendNew(hintCodes, g.ResolveGovernorates(phrase)...)
 		}
-		g.lookup(phrase, true, order, consider)
+		g.lookup(phrase, true, !exactOnly, order, consider)
+		if exactOnly {
+			continue
+		}
 		n := min(len(words), 8)
 		for size := n - 1; size >= 1; size-- {
 			base := order * (scoreWindow + 0.1*float64(size)/float64(len(words)))
 			for i := 0; i+size <= n; i++ {
-				g.lookup(strings.Join(words[i:i+size], " "), false, base, consider)
+				g.lookup(strings.Join(words[i:i+size], " "), false, false, base, consider)
 			}
 		}
 	}
@@ -371,9 +386,9 @@ func cmpFloat(a, b float64) int {
 }
 
 // lookup reports the places a folded phrase names: exactly, by key, and,
-// for a whole phrase, by similar keys. base is the score of an exact match:
-// 1 for a whole phrase, less for a run of its words.
-func (g *Geocoder) lookup(phrase string, whole bool, base float64, report func(int32, match)) {
+// when fuzzy, by similar keys. base is the score of an exact match: 1 for a
+// whole phrase, less for a run of its words.
+func (g *Geocoder) lookup(phrase string, whole, fuzzy bool, base float64, report func(int32, match)) {
 	key := keyOfFolded(phrase)
 	if key == "" || (!whole && len(key) < minWindowKey) {
 		return
@@ -390,7 +405,7 @@ func (g *Geocoder) lookup(phrase string, whole bool, base float64, report func(i
 	}
 	// A phrase that matched its key exactly needs no near misses: they
 	// would score lower, and the bigram scan is most of the cost.
-	if !whole || len(g.keys[key]) > 0 {
+	if !fuzzy || len(g.keys[key]) > 0 {
 		return
 	}
 	qd := distinctiveKey(phrase)

@@ -238,3 +238,37 @@ func TestGeocoderWithoutAdmin(t *testing.T) {
 		t.Errorf("got %s with hint %+.2f, want Hmeimim Air Base and no hint part without an admin index", c.Place.Name, c.Parts.Hint)
 	}
 }
+
+// TestLookup checks the exact-only search that article mining uses: the
+// spellings the gazetteer lists (in any script, by key) are found, near
+// misses and words of a longer phrase are not.
+func TestLookup(t *testing.T) {
+	fx := mustFixture(t)
+	for _, tc := range []struct {
+		name, want string // want "" means nothing
+	}{
+		{"Hmeimim", "Hmeimim Air Base"},
+		{"Khmeimim", "Hmeimim Air Base"},
+		{"حميميم", "Hmeimim Air Base"},
+		{"Khan Shaykhun", "Khān Shaykhūn"},
+		{"Khmeimin", "Hmeimim Air Base"}, // the seed article's spelling, listed in gazetteer-extra.tsv
+		{"Hmeimir", ""},                  // a near miss: Geocode's, not Lookup's
+		{"Syrian Observatory", ""},       // no word run is looked up alone
+		{"Assad", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fx.coder.Lookup(tc.name, geo.Hint{})
+			switch {
+			case tc.want == "" && len(got) > 0:
+				t.Errorf("Lookup(%q) = %s (%s), want nothing", tc.name, got[0].Place.Name, got[0].Parts)
+			case tc.want != "" && len(got) == 0:
+				t.Errorf("Lookup(%q) found nothing, want %s", tc.name, tc.want)
+			case tc.want != "" && got[0].Place.Name != tc.want:
+				t.Errorf("Lookup(%q) = %s (%s), want %s", tc.name, got[0].Place.Name, got[0].Parts, tc.want)
+			}
+		})
+	}
+	if got := fx.coder.Geocode("Hmeimir", geo.Hint{}); len(got) == 0 || got[0].Place.Name != "Hmeimim Air Base" {
+		t.Errorf("Geocode(Hmeimir) = %v, want Hmeimim Air Base first", got)
+	}
+}

@@ -23,11 +23,14 @@ type Analysis struct {
 	Sentences  []Sentence  `json:"sentences"`
 	Statements []Statement `json:"statements"`
 	Claims     []Claim     `json:"claims"`
+	Places     []Place     `json:"places,omitempty"` // only with an Analyzer.Places
 }
 
-// Analyzer extracts statements and claims. Parties may be nil.
+// Analyzer extracts statements and claims, and places when Places is set.
+// Parties and Places may be nil.
 type Analyzer struct {
 	Parties PartyResolver
+	Places  PlaceResolver
 }
 
 var verbRe = regexp.MustCompile(`\b(?:(?i:according to)|called (?:on|for)|[a-z]+)\b`)
@@ -37,7 +40,7 @@ var verbRe = regexp.MustCompile(`\b(?:(?i:according to)|called (?:on|for)|[a-z]+
 func (an *Analyzer) Analyze(a *Article) *Analysis {
 	text := a.Text
 	quotes := QuoteSpans(text)
-	res := &Analysis{Sentences: segment(text, quotes)}
+	res := &Analysis{Sentences: segment(text, quotes), Places: FindPlaces(text, an.Places)}
 	var mem []Speaker // speakers so far, latest last
 	var prevStmt *Statement
 	prevSentence := -1
@@ -65,7 +68,11 @@ func (an *Analyzer) Analyze(a *Article) *Analysis {
 				st.Speaker.Country = firstCountry(string(masked))
 			}
 			if an.Parties != nil {
-				for _, n := range []string{st.Speaker.Name, st.Speaker.Org, st.Speaker.Country} {
+				names := []string{st.Speaker.Name, st.Speaker.Org}
+				if stateVoice(&st.Speaker) {
+					names = append(names, st.Speaker.Country)
+				}
+				for _, n := range names {
 					if slug, ok := an.Parties.Resolve(n); n != "" && ok {
 						st.Speaker.Party = slug
 						break
@@ -86,6 +93,26 @@ func (an *Analyzer) Analyze(a *Article) *Analysis {
 		res.Claims = append(res.Claims, an.claims(sent, s.Start, a, who)...)
 	}
 	return res
+}
+
+// officeRe marks a speaker who speaks for a state: its ministers,
+// presidents, armed forces and envoys.
+var officeRe = regexp.MustCompile(`(?i)\b(?:ministry|minister|president|prime|government|army|military|armed forces|defen[cs]e|foreign|ambassador|envoy|secretary of state|kremlin|white house|pentagon|state department)\b`)
+
+// stateVoice reports whether a speaker's country stands for its state's
+// party: "Russia said", "Defense Ministry spokesperson", "Turkish
+// President"; not the Syrian Observatory or the Syrian Coalition, whose
+// country is only where they work.
+func stateVoice(sp *Speaker) bool {
+	if sp.Kind == KindCountry {
+		return true
+	}
+	for _, n := range []string{sp.Name, sp.Org} {
+		if _, ok := CountryOf(n); ok && n != "" {
+			return true
+		}
+	}
+	return officeRe.MatchString(sp.Title + " " + sp.Org + " " + sp.Name)
 }
 
 // statement finds the speech verb of a sentence (outside quotes) and its

@@ -150,3 +150,31 @@ func TestParseBatchLineErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDatelineWarning: FA-KES 1923848246 is dated 2014-07-03 in the
+// dataset, but its dateline, and the fall of Division 17 it reports, are
+// of 26 July 2014.
+func TestDatelineWarning(t *testing.T) {
+	text := []byte("Sat 26 Jul 2014 At least 85 Syrian army troops were killed as the jihadist Islamic State advanced on a regime position in the northern province of Raqa a monitoring group said Saturday.")
+	for _, tc := range []struct {
+		date string
+		warn bool
+	}{{"2014-07-03", true}, {"2014-07-26", false}, {"", false}} {
+		meta := Meta{}
+		if tc.date != "" {
+			d, err := ParseDate(tc.date)
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta.Date = d
+		}
+		a, err := ParseText(text, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(strings.Join(a.Warnings, "; "), "the dateline says 2014-07-26")
+		if got != tc.warn {
+			t.Errorf("date %q: warnings %q, want a dateline warning: %v", tc.date, a.Warnings, tc.warn)
+		}
+	}
+}

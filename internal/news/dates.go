@@ -17,19 +17,27 @@ type TimeRef struct {
 }
 
 var (
-	numberWord = `(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-eight|seventy-two|twenty-four)`
+	numberWord = `(?:\d+|a few|few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-eight|seventy-two|twenty-four)`
 	monthName  = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?`
 	weekdayRe  = `(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)`
 	timeRe     = regexp.MustCompile(`(?i)` +
 		`\b(?:over|in|during|for|within)?\s*(?:the\s+)?(?:past|last|previous)\s+(` + numberWord + `)\s+(days?|hours?|weeks?)\b` + // 1,2
 		`|\b(?:the\s+past|the\s+last|past)\s+(day|24 hours|week|month)\b` + // 3
-		`|\b(yesterday|today|last week|last month|this week)\b` + // 4
+		`|\b(yesterday|today|earlier today|this morning|tonight|last night|overnight|last week|earlier this week|this week|last month|earlier this month|this month|last year|earlier this year|this year)\b` + // 4
 		`|\bsince\s+(early|mid|late)[- ](` + monthName + `)` + // 5,6
 		`|\bsince\s+(\d{1,2})\s+(` + monthName + `)` + // 7,8
 		`|\bsince\s+(` + monthName + `)\s+(\d{1,2})\b` + // 9,10
 		`|\b(?:on\s+)?(` + weekdayRe + `)\b` + // 11
 		`|\b(\d{1,2})\s+(` + monthName + `)(?:\s+(\d{4}))?` + // 12,13,14
-		`|\b(` + monthName + `)\s+(\d{1,2})(?:,?\s+(\d{4}))?\b`) // 15,16,17
+		`|\b(` + monthName + `)\s+(\d{1,2})(?:,?\s+(\d{4}))?\b` + // 15,16,17
+		`|\b(` + numberWord + `)\s+(days?|weeks?)\s+ago\b` + // 18,19
+		`|\bsince\s+(?:(early|mid|late)[- ])?((?:19|20)\d\d)\b`) // 20,21
+	// futureRe marks a clause that speaks of days to come: "talks are
+	// due to resume on Friday" is the next Friday, not the last.
+	// reportedRe follows a day on which something was said: "officials on
+	// Wednesday said Kerry will meet…" is a past Wednesday.
+	reportedRe = regexp.MustCompile(`^\s+(?:said|says|announced|told|reported|confirmed|stated|added)\b`)
+	futureRe   = regexp.MustCompile(`(?i)\b(?:will|shall|next|is due|are due|scheduled|expected to|is set to|are set to|plans? to|planned|to be held|are holding|is holding|to meet|to resume)\b[^.;:]*$`)
 )
 
 var smallNumbers = map[string]int{
@@ -41,13 +49,16 @@ var smallNumbers = map[string]int{
 }
 
 // ResolveTimes finds time expressions in s and resolves each against the
-// article day ref: "on Tuesday" is the latest Tuesday on or before ref,
+// article day ref: "on Tuesday" is the latest Tuesday on or before ref (a
+// report dated Tuesday that says "on Tuesday" means that day), unless the
+// clause speaks of the future ("will meet on Thursday", "next Tuesday"):
+// then the next such day on or after ref;
 // "over the past two days" the two days before ref, "since late September"
 // runs from 21 September of the latest such September to ref, "last week"
 // is the calendar week (Monday to Sunday) before ref's. A zero ref yields
 // nothing, since nothing can be resolved.
 func ResolveTimes(s string, ref time.Time) []TimeRef {
-	if ref.IsZero() {
+	if ref.IsZero() || !mayHoldTime(s) {
 		return nil
 	}
 	y, m, d := ref.Date()
@@ -64,6 +75,9 @@ func ResolveTimes(s string, ref time.Time) []TimeRef {
 		switch {
 		case g(1) != "":
 			n := parseCount(g(1))
+			if f := strings.ToLower(g(1)); f == "few" || f == "a few" {
+				n = 3 // "the past few days": a few is three
+			}
 			unit := strings.ToLower(g(2))
 			switch {
 			case strings.HasPrefix(unit, "hour"):
@@ -89,10 +103,18 @@ func ResolveTimes(s string, ref time.Time) []TimeRef {
 			switch strings.ToLower(g(4)) {
 			case "yesterday":
 				start, end = day.AddDate(0, 0, -1), day
-			case "today":
+			case "today", "earlier today", "this morning", "tonight":
 				start, end = day, day.AddDate(0, 0, 1)
-			case "this week":
+			case "last night", "overnight": // the night before the article: its two days
+				start, end = day.AddDate(0, 0, -1), day.AddDate(0, 0, 1)
+			case "this week", "earlier this week":
 				start, end = weekStart(day), day.AddDate(0, 0, 1)
+			case "this month", "earlier this month":
+				start, end = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC), day.AddDate(0, 0, 1)
+			case "this year", "earlier this year":
+				start, end = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), day.AddDate(0, 0, 1)
+			case "last year":
+				start, end = time.Date(y-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 			case "last week":
 				end = weekStart(day)
 				start = end.AddDate(0, 0, -7)
@@ -123,9 +145,35 @@ func ResolveTimes(s string, ref time.Time) []TimeRef {
 			start, end = latest(day, mon, dd), day
 		case g(11) != "":
 			wd := weekdays[strings.ToLower(g(11))]
-			back := (int(day.Weekday()) - int(wd) + 7) % 7
-			start = day.AddDate(0, 0, -back)
+			if futureRe.MatchString(clauseBefore(s, loc[0])) && !reportedRe.MatchString(s[loc[1]:]) {
+				ahead := (int(wd) - int(day.Weekday()) + 7) % 7
+				start = day.AddDate(0, 0, ahead)
+			} else {
+				back := (int(day.Weekday()) - int(wd) + 7) % 7
+				start = day.AddDate(0, 0, -back)
+			}
 			end = start.AddDate(0, 0, 1)
+		case g(18) != "":
+			n := parseCount(g(18))
+			if f := strings.ToLower(g(18)); f == "few" || f == "a few" {
+				n = 3
+			}
+			if n <= 0 {
+				continue
+			}
+			if strings.HasPrefix(strings.ToLower(g(19)), "week") {
+				start, end = day.AddDate(0, 0, -7*n), day.AddDate(0, 0, -7*n+7)
+			} else {
+				start, end = day.AddDate(0, 0, -n), day.AddDate(0, 0, -n+1)
+			}
+		case g(21) != "":
+			yy, _ := strconv.Atoi(g(21))
+			mon := map[string]time.Month{"": time.January, "early": time.January, "mid": time.May, "late": time.September}[strings.ToLower(g(20))]
+			start = time.Date(yy, mon, 1, 0, 0, 0, 0, time.UTC)
+			if start.After(day) {
+				continue
+			}
+			end = day
 		case g(12) != "" || g(16) != "":
 			dn, mn, yn := g(12), g(13), g(14)
 			if dn == "" {
@@ -150,6 +198,38 @@ func ResolveTimes(s string, ref time.Time) []TimeRef {
 		out = append(out, TimeRef{Start: start, End: end, Offset: loc[0] + strings.Index(s[loc[0]:loc[1]], text), Text: text})
 	}
 	return out
+}
+
+// timeWords are in every expression timeRe matches ("day" in each
+// weekday, "today" and "yesterday"; a digit in every date): a sentence
+// without one is skipped before the regular expression, which costs a
+// backtracking attempt at every byte. Lower case; "ſ" and the Kelvin sign,
+// which (?i) also folds, are not looked for.
+var timeWords = []string{"day", "hour", "week", "month", "year", "night", "morning", "since", "ago",
+	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+func mayHoldTime(s string) bool {
+	lower := strings.ToLower(s)
+	for _, w := range timeWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseBefore returns the part of s's clause before at: back to the last
+// stop, semicolon or "said", so that "said on Monday it will…" reads the
+// Monday as past.
+func clauseBefore(s string, at int) string {
+	c := s[max(0, at-80):at]
+	if i := strings.LastIndexAny(c, ".;:"); i >= 0 {
+		c = c[i+1:]
+	}
+	if i := strings.LastIndex(strings.ToLower(c), " said"); i >= 0 {
+		c = c[i+5:]
+	}
+	return c
 }
 
 var weekdays = map[string]time.Weekday{

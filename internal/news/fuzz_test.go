@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/trucedesk/truce/internal/domain"
 )
 
 // FuzzAnalyze feeds arbitrary text and HTML through parsing and analysis:
@@ -30,6 +32,24 @@ func FuzzAnalyze(f *testing.F) {
 				t.Fatalf("statement offsets [%d,%d) outside the text of %d bytes", s.Start, s.End, len(a.Text))
 			}
 		}
+		for _, p := range FindPlaces(a.Text, anyPlace{}) {
+			if p.Start < 0 || p.End > len(a.Text) || p.Start >= p.End || a.Text[p.Start:p.End] != p.Text {
+				t.Fatalf("place %q at [%d,%d) does not match the text of %d bytes", p.Text, p.Start, p.End, len(a.Text))
+			}
+		}
+		for _, r := range ResolveTimes(a.Text, meta.Date) {
+			if r.Offset < 0 || r.Offset > len(a.Text) || !r.End.After(r.Start) {
+				t.Fatalf("time %q at %d is [%s, %s)", r.Text, r.Offset, r.Start, r.End)
+			}
+		}
 		_, _ = ParseBatch(bytes.NewReader(raw))
 	})
+}
+
+// anyPlace takes every name for a place, so that fuzzing runs every path
+// of FindPlaces.
+type anyPlace struct{}
+
+func (anyPlace) ResolvePlace(name string, _ bool) (*domain.Place, bool) {
+	return &domain.Place{Name: name}, true
 }

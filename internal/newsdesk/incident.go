@@ -2,13 +2,16 @@ package newsdesk
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/trucedesk/truce/internal/domain"
+	"github.com/trucedesk/truce/internal/formats"
 	"github.com/trucedesk/truce/internal/geo"
+	"github.com/trucedesk/truce/internal/news"
 	"github.com/trucedesk/truce/internal/stats"
 )
 
@@ -27,6 +30,11 @@ const (
 	mentionAfter  = 7 * 24 * time.Hour
 )
 
+// placeRadiusKm is how near an incident a place a statement names must be
+// for the statement to concern it: a town and its outskirts, not the next
+// town.
+const placeRadiusKm = 10.0
+
 // ForIncident returns the statements that concern an incident, found by
 // three simple rules:
 //
@@ -34,10 +42,17 @@ const (
 //     unit of), whose window holds the incident's time, and whose metric
 //     counts the incident's type;
 //  2. a statement reported from a day before to a week after the incident
-//     that names its place (a part of its location, or its district) or one
-//     of its parties (a name or alias of three letters or more), compared
-//     as geo.Fold leaves them, word by word;
-//  3. a statement made in that span by one of the incident's parties.
+//     that names its place: a part of its location or its district, word
+//     by word as geo.Fold leaves them; or a gazetteer place within
+//     placeRadiusKm of its point (in its district when it has no point);
+//     or its governorate as an area ("Idlib province"); or one of its
+//     parties (a name or alias of three letters or more);
+//  3. a statement made in that span by one of the incident's parties,
+//     unless it names only places elsewhere.
+//
+// A statement whose sentence names days ("on Tuesday", "over the past two
+// days", resolved against its article's date) concerns only incidents on
+// those days, give or take one for time zones.
 func (d *Desk) ForIncident(ctx context.Context, incidentID int64) ([]*IncidentStatement, error) {
 	in, err := d.Store.Incident(ctx, incidentID)
 	if err != nil {
@@ -125,6 +140,12 @@ func (d *Desk) ForIncident(ctx context.Context, incidentID int64) ([]*IncidentSt
 			}
 		}
 	}
+	gaz, err := d.gazetteer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	y, m, dd := in.OccurredAt.In(e.loc).Date()
+	localDay := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC) // as news.ResolveTimes writes days
 	day := in.OccurredAt.UTC().Truncate(24 * time.Hour)
 	f := domain.StatementFilter{Since: day.Add(-mentionBefore), Until: day.Add(mentionAfter + 24*time.Hour), Limit: 1000}
 	for {
@@ -133,15 +154,20 @@ func (d *Desk) ForIncident(ctx context.Context, incidentID int64) ([]*IncidentSt
 			return nil, err
 		}
 		for _, st := range sts {
-			var whys []string
-			if st.Speaker.PartyID != 0 && slices.Contains(parties, st.Speaker.PartyID) {
-				whys = append(whys, "said by "+e.slugs[st.Speaker.PartyID]+", a party to it")
+			if !namesDay(st, localDay) {
+				continue
 			}
+			var whys []string
 			text := " " + geo.Fold(st.Text) + " "
 			for term, what := range terms {
 				if strings.Contains(text, " "+term+" ") {
 					whys = append(whys, "names "+what)
 				}
+			}
+			near, elsewhere := placesAround(in, news.FindPlaces(st.Text, gaz))
+			whys = append(whys, near...)
+			if st.Speaker.PartyID != 0 && slices.Contains(parties, st.Speaker.PartyID) && (len(whys) > 0 || !elsewhere) {
+				whys = append(whys, "said by "+e.slugs[st.Speaker.PartyID]+", a party to it")
 			}
 			if len(whys) == 0 {
 				continue
@@ -173,4 +199,52 @@ func (d *Desk) ForIncident(ctx context.Context, incidentID int64) ([]*IncidentSt
 		}
 	}
 	return out, nil
+}
+
+// gazetteer indexes the store's places, or returns nil when it has none.
+func (d *Desk) gazetteer(ctx context.Context) (*Gazetteer, error) {
+	ps, err := d.Store.Places(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read places: %w", err)
+	}
+	return NewGazetteer(ps), nil
+}
+
+// namesDay reports whether a statement may concern an incident on day (a
+// calendar day at midnight UTC): yes when its sentence names no day, else
+// when one of the days it names, widened by a day either side, holds it.
+func namesDay(st *domain.Statement, day time.Time) bool {
+	refs := news.ResolveTimes(st.Text, st.Date)
+	if len(refs) == 0 {
+		return true
+	}
+	for _, r := range refs {
+		if !day.Before(r.Start.AddDate(0, 0, -1)) && day.Before(r.End.AddDate(0, 0, 1)) {
+			return true
+		}
+	}
+	return false
+}
+
+// placesAround says why the places a statement names put it at an
+// incident, and whether it names places, none of them in its governorate
+// (then a party's statement is about somewhere else).
+func placesAround(in *domain.Incident, places []news.Place) (whys []string, elsewhere bool) {
+	gov, _ := formats.Governorate(in.Admin1)
+	sameGov := false
+	for _, p := range places {
+		pl := p.Place
+		pgov, _ := formats.Governorate(pl.Admin1)
+		sameGov = sameGov || gov == "" || pgov == gov
+		switch {
+		case p.Area && gov != "" && (pgov == gov || pgov == "Damascus" && gov == "Rural Damascus"):
+			// "Damascus countryside" and "Damascus province" are Rural Damascus.
+			whys = append(whys, "names "+pl.Name+", its governorate")
+		case !p.Area && in.Point != nil && geo.DistanceKm(*in.Point, pl.Point) <= placeRadiusKm:
+			whys = append(whys, fmt.Sprintf("names %s, %.0f km away", pl.Name, geo.DistanceKm(*in.Point, pl.Point)))
+		case !p.Area && in.Point == nil && in.Admin2 != "" && geo.Fold(pl.Admin2) == geo.Fold(in.Admin2):
+			whys = append(whys, "names "+pl.Name+", in its district")
+		}
+	}
+	return whys, len(places) > 0 && len(whys) == 0 && !sameGov
 }
