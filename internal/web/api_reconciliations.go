@@ -16,7 +16,6 @@ import (
 // (monitors and co-chairs) reads every one, a party's liaison only those its
 // party signed (the handlers narrow to the signatory party), and observers
 // and the public none but what a published bulletin shows.
-
 func init() {
 	routeSets = append(routeSets, func(s *Server) []Route {
 		return []Route{
